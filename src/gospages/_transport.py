@@ -1,0 +1,264 @@
+"""The one HTTP transport shared by the VK and OK backends.
+
+It owns (or borrows) an ``httpx.AsyncClient`` and gives the backends three things:
+
+* :class:`RateLimiter`: at most N requests per period for one token, shared by every page
+  that uses the same token in this process (:func:`limiter_for`);
+* :class:`RetryPolicy` and :meth:`Transport.run`: bounded retries with exponential backoff
+  and jitter (tenacity) that honour a platform's ``retry_after``; *which* errors are retried
+  is the caller's decision, because a write may only be retried when it is idempotent;
+* :meth:`Transport.post`: one HTTP POST whose failures become gospages errors without the
+  request (and so without the token) attached.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import hashlib
+import logging
+import threading
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import httpx
+import tenacity
+from tenacity.wait import wait_base
+
+from ._errors import GospagesError, NetworkError, RateLimited, ServerError
+from ._models import Platform
+from ._version import __version__
+
+__all__ = ["RateLimiter", "RetryPolicy", "Transport", "limiter_for"]
+
+log = logging.getLogger("gospages.transport")
+
+T = TypeVar("T")
+
+Sleep = Callable[[float], Awaitable[None]]
+Clock = Callable[[], float]
+
+
+class RateLimiter:
+    """At most ``rate`` acquisitions in any window of ``period`` seconds.
+
+    Slots are reserved synchronously (no ``await`` between reading and writing the
+    schedule), so concurrent tasks never overbook, and the limiter is not bound to an
+    event loop: the sync facade and several loops may share it.
+    """
+
+    def __init__(
+        self,
+        rate: int,
+        period: float = 1.0,
+        *,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        if rate < 1 or period <= 0:
+            raise ValueError("rate must be >= 1 and period > 0")
+        self.rate = rate
+        self.period = period
+        self._clock = clock
+        self._sleep = sleep
+        self._slots: collections.deque[float] = collections.deque(maxlen=rate)
+        self._lock = threading.Lock()
+
+    def reserve(self) -> float:
+        """Reserve the next slot; returns how long to wait before using it."""
+        with self._lock:
+            now = self._clock()
+            start = now
+            if len(self._slots) == self.rate:
+                start = max(now, self._slots[0] + self.period)
+            self._slots.append(start)
+            return start - now
+
+    async def acquire(self) -> None:
+        delay = self.reserve()
+        if delay > 0:
+            await self._sleep(delay)
+
+
+_limiters: dict[tuple[str, str], RateLimiter] = {}
+_limiters_lock = threading.Lock()
+
+# A little slack over the platform's window: our clock and the server's are not the same,
+# and a request sent exactly on the edge of a window is counted in the old one there.
+_WINDOW_SLACK = 1.05
+
+
+def limiter_for(scope: str, secret: str, rate: int) -> RateLimiter:
+    """The process-wide limiter for one token (keyed by a hash, never the token itself)."""
+    digest = hashlib.sha256(secret.encode()).hexdigest()[:16]
+    key = (scope, digest)
+    with _limiters_lock:
+        limiter = _limiters.get(key)
+        if limiter is None or limiter.rate != rate:
+            limiter = RateLimiter(rate, _WINDOW_SLACK)
+            _limiters[key] = limiter
+        return limiter
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How many times, and how patiently, to retry a failed request.
+
+    Args:
+        attempts: total attempts including the first (1 turns retries off).
+        initial_delay: first backoff in seconds; it doubles each time, with jitter.
+        max_delay: the longest single backoff.
+        max_retry_after: a platform asking to wait longer than this is not waited for:
+            the :class:`RateLimited` error is raised so the caller can decide.
+    """
+
+    attempts: int = 4
+    initial_delay: float = 0.5
+    max_delay: float = 8.0
+    max_retry_after: float = 30.0
+
+    @classmethod
+    def none(cls) -> RetryPolicy:
+        """No retries at all (useful in tests)."""
+        return cls(attempts=1)
+
+
+class _Wait(wait_base):
+    """Exponential backoff with jitter, or the platform's ``retry_after`` when it gave one."""
+
+    def __init__(self, policy: RetryPolicy) -> None:
+        self._backoff = tenacity.wait_exponential_jitter(
+            initial=policy.initial_delay, max=policy.max_delay
+        )
+
+    def __call__(self, retry_state: tenacity.RetryCallState) -> float:
+        outcome = retry_state.outcome
+        error = outcome.exception() if outcome is not None else None
+        if isinstance(error, RateLimited) and error.retry_after is not None:
+            return error.retry_after
+        return float(self._backoff(retry_state))
+
+
+class Transport:
+    """HTTP for one platform: an ``httpx.AsyncClient``, bounded retries, no leaked secrets."""
+
+    def __init__(
+        self,
+        platform: Platform,
+        *,
+        http_client: httpx.AsyncClient | None = None,
+        timeout: float = 30.0,
+        retry: RetryPolicy | None = None,
+        sleep: Sleep = asyncio.sleep,
+        user_agent: str | None = None,
+    ) -> None:
+        self.platform = platform
+        self.retry = retry or RetryPolicy()
+        self._sleep = sleep
+        self._owns_client = http_client is None
+        self._client = http_client
+        self._timeout = timeout
+        self._headers = {"User-Agent": user_agent or f"gospages/{__version__}"}
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        # Created lazily, inside the running loop (an AsyncClient built in one loop and
+        # used in another fails with "Event loop is closed").
+        if self._client is None:
+            self._client = httpx.AsyncClient(timeout=self._timeout, headers=self._headers)
+        return self._client
+
+    async def aclose(self) -> None:
+        if self._owns_client and self._client is not None:
+            client, self._client = self._client, None
+            await client.aclose()
+
+    async def post(
+        self,
+        url: str,
+        *,
+        method: str,
+        data: Mapping[str, Any] | None = None,
+        files: Mapping[str, tuple[str, bytes]] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        """POST ``data`` (form-encoded, or multipart with ``files``) to ``url``.
+
+        ``method`` names the API method for errors and logs. Connection failures become
+        :class:`NetworkError` and HTTP 5xx :class:`ServerError`; neither keeps the request.
+        """
+        try:
+            response = await self.client.post(
+                url,
+                data=dict(data) if data is not None else None,
+                files=dict(files) if files is not None else None,
+                headers={**self._headers, **(headers or {})},
+            )
+        except httpx.TimeoutException as exc:
+            raise NetworkError(
+                f"{self.platform.label} не ответил вовремя ({type(exc).__name__})",
+                platform=self.platform,
+                method=method,
+            ) from None
+        except httpx.TransportError as exc:
+            raise NetworkError(
+                f"Нет связи с {self.platform.label} ({type(exc).__name__})",
+                platform=self.platform,
+                method=method,
+            ) from None
+        if response.status_code >= 500:
+            raise ServerError(
+                f"{self.platform.label} вернул ошибку сервера HTTP {response.status_code}",
+                platform=self.platform,
+                method=method,
+                code=f"HTTP {response.status_code}",
+            )
+        return response
+
+    async def run(
+        self,
+        operation: Callable[[], Awaitable[T]],
+        *,
+        retry_if: Callable[[GospagesError], bool],
+        method: str,
+    ) -> T:
+        """Run ``operation`` and retry it, within :attr:`retry`, while ``retry_if`` says so.
+
+        A :class:`RateLimited` whose ``retry_after`` exceeds the policy's
+        ``max_retry_after`` is raised at once.
+        """
+        policy = self.retry
+
+        def should_retry(error: BaseException) -> bool:
+            if not isinstance(error, GospagesError) or not retry_if(error):
+                return False
+            return not (
+                isinstance(error, RateLimited)
+                and error.retry_after is not None
+                and error.retry_after > policy.max_retry_after
+            )
+
+        def before_sleep(state: tenacity.RetryCallState) -> None:
+            outcome = state.outcome
+            error = outcome.exception() if outcome is not None else None
+            log.warning(
+                "%s %s: %s, попытка %d из %d, повтор через %.1f с",
+                self.platform.value,
+                method,
+                type(error).__name__,
+                state.attempt_number,
+                policy.attempts,
+                state.upcoming_sleep,
+            )
+
+        retrying = tenacity.AsyncRetrying(
+            stop=tenacity.stop_after_attempt(max(1, policy.attempts)),
+            wait=_Wait(policy),
+            retry=tenacity.retry_if_exception(should_retry),
+            sleep=self._sleep,
+            before_sleep=before_sleep,
+            reraise=True,
+        )
+        return await retrying(operation)

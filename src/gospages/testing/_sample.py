@@ -1,0 +1,172 @@
+"""A small ready-made VK sandbox: a district administration and a settlement."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from ._vk import FakeVK
+
+__all__ = ["SampleVK", "sample_vk"]
+
+DAY = 86400
+
+
+@dataclass(frozen=True)
+class SampleVK:
+    """The sandbox and the keys that open it."""
+
+    fake: FakeVK
+    district: str
+    settlement: str
+    user_token: str
+    community_token: str
+    service_token: str
+
+
+def sample_vk(*, now: float | None = None, rate_limits: bool = True) -> SampleVK:
+    """A :class:`FakeVK` with two communities, three weeks of posts and real-looking comments.
+
+    * ``adm_ensk``: the district administration; full contacts, the «Госорганизация»
+      mark, the ПОС widget, posts three times a week, comments with threads, one spam
+      comment and one deleted.
+    * ``selo_lugovoe``: a settlement; no contacts, no mark, silent for two weeks.
+    """
+    t0 = time.time() if now is None else now
+    fake = FakeVK(rate_limits=rate_limits, now=lambda: time.time() if now is None else now)
+    fake.add_group(
+        100001,
+        "Администрация Энского района",
+        "adm_ensk",
+        description=(
+            "Официальная страница Администрации Энского района. "
+            "Приёмная: +7 (38247) 2-11-00, пн–пт 9:00–17:00."
+        ),
+        site="https://ensk.gosuslugi.ru",
+        members_count=2421,
+        status="Новости района",
+        contacts=[
+            {
+                "user_id": 501,
+                "desc": "Приёмная",
+                "phone": "+7 (38247) 2-11-00",
+                "email": "adm@ensk.tomsk.ru",
+            },
+        ],
+        addresses={
+            "is_enabled": True,
+            "main_address_id": 1,
+            "count": 1,
+            "main_address": {
+                "id": 1,
+                "title": "Администрация",
+                "address": "ул. Ленина, 7, с. Энское",
+            },
+        },
+        cover={
+            "enabled": 1,
+            "images": [
+                {
+                    "url": "https://sun.userapi.com/fake/cover_1590.jpg",
+                    "width": 1590,
+                    "height": 400,
+                },
+                {"url": "https://sun.userapi.com/fake/cover_795.jpg", "width": 795, "height": 200},
+            ],
+        },
+        wall=2,
+        verified=0,
+        is_government_organization=True,
+        trust_mark=3,
+        menu={
+            "items": [
+                {
+                    "id": 1,
+                    "title": "Сообщить о проблеме",
+                    "type": "link",
+                    "url": "https://pos.gosuslugi.ru/form/?opaId=1",
+                },
+            ]
+        },
+    )
+    fake.add_group(
+        100002,
+        "Луговское сельское поселение",
+        "selo_lugovoe",
+        description="Группа поселения",
+        members_count=318,
+        wall=3,
+    )
+    texts = [
+        "Прошёл приём граждан главой района. Обсудили ремонт дорог и освещение улиц.",
+        "Внимание! Плановое отключение электроэнергии в с. Энское 5 декабря с 10:00 до 14:00.",
+        "Открыта запись в кружки Дома культуры. Подробности по телефону 2-14-50.",
+        "Итоги сессии районной Думы: утверждён бюджет на 2027 год.",
+        "В районе стартовал конкурс «Лучший двор». Заявки принимаются до 20 декабря.",
+        "Расписание автобусов на зимний период опубликовано на сайте администрации.",
+        "Благодарим волонтёров за помощь в уборке парка!",
+        "Напоминаем о правилах пожарной безопасности при использовании печей.",
+        "Глава района вручил награды лучшим учителям.",
+    ]
+    posts = []
+    for i, text in enumerate(texts):
+        posts.append(
+            fake.add_post(
+                100001, text, date=t0 - (i * 2.3 + 0.5) * DAY, views=300 + 37 * i, likes=12 + i
+            )
+        )
+    fake.add_post(
+        100001,
+        "Добро пожаловать на официальную страницу администрации!",
+        date=t0 - 400 * DAY,
+        views=5000,
+        likes=80,
+        is_pinned=True,
+    )
+    fake.add_post(100002, "С днём села!", date=t0 - 16 * DAY, views=140, likes=9)
+
+    p1, p2 = posts[0].id, posts[1].id
+    q = fake.add_comment(
+        100001, p1, "Когда отремонтируют дорогу на ул. Садовой?", from_id=20001, date=t0 - 0.4 * DAY
+    )
+    fake.add_comment(
+        100001,
+        p1,
+        "Ремонт запланирован на май, подрядчик определён.",
+        from_id=-100001,
+        date=t0 - 0.3 * DAY,
+        reply_to=q.id,
+    )
+    fake.add_comment(
+        100001, p1, "Спасибо за ответ!", from_id=20001, date=t0 - 0.2 * DAY, reply_to=q.id
+    )
+    fake.add_comment(
+        100001,
+        p1,
+        "Заработок от 5000 в день без вложений! Пиши в лс",
+        from_id=20002,
+        date=t0 - 0.25 * DAY,
+    )
+    fake.add_comment(100001, p1, "", from_id=20003, date=t0 - 0.35 * DAY, deleted=True)
+    fake.add_comment(
+        100001,
+        p2,
+        "А почему предупреждаете так поздно? У нас холодильники!",
+        from_id=20004,
+        date=t0 - 1.2 * DAY,
+    )
+    fake.add_comment(100001, p2, "Спасибо, что предупредили.", from_id=20005, date=t0 - 1.1 * DAY)
+
+    # Sandbox keys, accepted by the fake only.
+    tokens = SampleVK(
+        fake=fake,
+        district="adm_ensk",
+        settlement="selo_lugovoe",
+        user_token="sandbox-user-token-ensk-0001",  # noqa: S106
+        community_token="sandbox-community-token-ensk-0001",  # noqa: S106
+        service_token="sandbox-service-token-0001",  # noqa: S106
+    )
+    fake.add_token(tokens.user_token, kind="user", user_id=501, admin_of=[100001, 100002])
+    fake.add_token(tokens.community_token, kind="community", group_id=100001)
+    fake.add_token(tokens.service_token, kind="service")
+    return tokens

@@ -1,0 +1,336 @@
+"""Calling VK API methods: the right token, bounded retries, typed errors, captcha."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import json
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+import httpx
+from pydantic import SecretStr
+
+from .._errors import (
+    AuthError,
+    CaptchaRequired,
+    GospagesError,
+    NetworkError,
+    NotFound,
+    PermissionDenied,
+    PlatformError,
+    RateLimited,
+    ServerError,
+    TokenTypeError,
+    ValidationError,
+    ValidationRequired,
+)
+from .._models import Platform
+from .._secrets import redact
+from .._transport import RateLimiter, Transport, limiter_for
+
+__all__ = [
+    "API_VERSION",
+    "DEFAULT_API_URL",
+    "METHOD_TOKENS",
+    "CaptchaHandler",
+    "RetryMode",
+    "TokenKind",
+    "VKApi",
+    "VKLimits",
+]
+
+log = logging.getLogger("gospages.vk")
+
+DEFAULT_API_URL = "https://api.vk.ru/method"
+API_VERSION = "5.199"
+
+
+class TokenKind(str, Enum):
+    """The three kinds of VK access keys."""
+
+    USER = "user"
+    COMMUNITY = "community"
+    SERVICE = "service"
+
+    @property
+    def label(self) -> str:
+        return {
+            "user": "ключ пользователя (администратора сообщества)",
+            "community": "ключ сообщества",
+            "service": "сервисный ключ приложения",
+        }[self.value]
+
+
+_U, _C, _S = TokenKind.USER, TokenKind.COMMUNITY, TokenKind.SERVICE
+
+#: Which token kinds each method accepts (VK schema ``access_token_type``), in the order
+#: gospages prefers them: reads go through the service key first so as not to spend the
+#: user's quota; replies through the community key so they come from the community.
+METHOD_TOKENS: dict[str, tuple[TokenKind, ...]] = {
+    "groups.getById": (_S, _C, _U),
+    "wall.get": (_S, _U),
+    "wall.getComments": (_S, _U),
+    "wall.getById": (_S, _U),
+    "wall.post": (_U,),
+    "wall.edit": (_U,),
+    "wall.delete": (_U,),
+    "wall.deleteComment": (_U,),
+    "wall.restoreComment": (_U,),
+    "wall.createComment": (_C, _U),
+    "wall.closeComments": (_C, _U),
+    "wall.openComments": (_C, _U),
+    "execute": (_C, _U),
+    "photos.getWallUploadServer": (_U,),
+    "photos.saveWallPhoto": (_U,),
+    "polls.create": (_U,),
+    "stats.get": (_U,),
+}
+
+
+@dataclass(frozen=True)
+class VKLimits:
+    """Requests per second allowed for each kind of token (VK: 3, 3 and 20)."""
+
+    user: int = 3
+    service: int = 3
+    community: int = 20
+
+    def for_kind(self, kind: TokenKind) -> int:
+        return int(getattr(self, kind.value))
+
+
+class RetryMode(Enum):
+    """Which failures a call may be retried on."""
+
+    READ = "read"
+    """Reads: rate limits (6, 9), internal errors (10), HTTP 5xx and lost connections."""
+    IDEMPOTENT = "idempotent"
+    """Writes carrying a ``guid`` (VK drops the repeat): as reads, but not flood control (9)."""
+    UNSAFE = "unsafe"
+    """Other writes: only error 6, which VK returns before doing anything."""
+
+
+CaptchaHandler = Callable[[CaptchaRequired], "Awaitable[str] | str"]
+
+_READ_CODES = {6, 9, 10}
+_IDEMPOTENT_CODES = {6, 10}
+
+
+def _retryable(mode: RetryMode) -> Callable[[GospagesError], bool]:
+    def check(error: GospagesError) -> bool:
+        if mode is RetryMode.UNSAFE:
+            return isinstance(error, RateLimited) and error.code == 6
+        codes = _READ_CODES if mode is RetryMode.READ else _IDEMPOTENT_CODES
+        if isinstance(error, (NetworkError, ServerError)) and not isinstance(error.code, int):
+            return True  # HTTP 5xx, timeouts, broken connections
+        return error.code in codes
+
+    return check
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, (list, tuple)):
+        return ",".join(_plain(v) for v in value)
+    return str(value)
+
+
+def error_from_vk(error: Mapping[str, Any], method: str) -> GospagesError:
+    """Turn VK's ``{"error": {...}}`` into a typed error, without ``request_params``."""
+    raw_code = error.get("error_code")
+    code = raw_code if isinstance(raw_code, int) else None
+    native = redact(str(error.get("error_msg") or "")).strip()
+    kw: dict[str, Any] = {"platform": Platform.VK, "code": code, "method": method}
+
+    def msg(text: str) -> str:
+        return f"{text}: {native}" if native else text
+
+    if code == 5:
+        return AuthError(msg("Ключ доступа ВКонтакте недействителен, истёк или отозван"), **kw)
+    if code == 17:
+        return ValidationRequired(
+            msg("ВКонтакте требует подтвердить аккаунт в браузере"),
+            redirect_uri=error.get("redirect_uri"),
+            **kw,
+        )
+    if code == 27:
+        needed = tuple(k.value for k in METHOD_TOKENS.get(method, ()))
+        return TokenTypeError(
+            msg(f"Метод {method} недоступен с этим видом ключа"), needed=needed, **kw
+        )
+    if code == 6:
+        return RateLimited(msg("Слишком много запросов в секунду"), retry_after=1.0, **kw)
+    if code == 9:
+        return RateLimited(msg("Сработал контроль флуда ВКонтакте"), **kw)
+    if code == 29:
+        return RateLimited(msg("Исчерпана суточная квота метода"), **kw)
+    if code in (219, 224):
+        return RateLimited(msg("Слишком много рекламных записей"), **kw)
+    if code == 14:
+        return CaptchaRequired(
+            msg("ВКонтакте требует ввести капчу"),
+            sid=str(error.get("captcha_sid") or ""),
+            image_url=error.get("captcha_img"),
+            redirect_uri=error.get("redirect_uri"),
+            **kw,
+        )
+    if code in (7, 15, 30, 203, 210, 211, 212, 213, 214, 222, 225):
+        return PermissionDenied(msg("Нет прав на это действие"), **kw)
+    if code in (18, 104):
+        return NotFound(msg("Не найдено"), **kw)
+    if code in (100, 113, 220, 223):
+        return ValidationError(msg("ВКонтакте отклонил параметры запроса"), **kw)
+    if code in (1, 10):
+        return ServerError(msg("Внутренняя ошибка ВКонтакте"), **kw)
+    return PlatformError(msg("ВКонтакте вернул ошибку"), **kw)
+
+
+class VKApi:
+    """Low-level VK API caller shared by :class:`gospages.vk.VKPage`.
+
+    Picks the token kind for each method from :data:`METHOD_TOKENS`, sends it in the POST
+    body (never the URL), spaces requests with a per-token limiter, retries per
+    :class:`RetryMode`, maps errors, and runs the captcha handler (at most
+    ``max_captcha_attempts`` times per call).
+    """
+
+    def __init__(
+        self,
+        *,
+        tokens: Mapping[TokenKind, SecretStr],
+        transport: Transport,
+        api_url: str = DEFAULT_API_URL,
+        version: str = API_VERSION,
+        limits: VKLimits | None = None,
+        captcha_handler: CaptchaHandler | None = None,
+        max_captcha_attempts: int = 2,
+    ) -> None:
+        self.tokens = dict(tokens)
+        self.transport = transport
+        self.api_url = api_url.rstrip("/")
+        self.version = version
+        self.limits = limits or VKLimits()
+        self.captcha_handler = captcha_handler
+        self.max_captcha_attempts = max_captcha_attempts
+        self._limiters: dict[TokenKind, RateLimiter] = {
+            kind: limiter_for("vk", token.get_secret_value(), self.limits.for_kind(kind))
+            for kind, token in self.tokens.items()
+        }
+
+    def kinds_for(self, method: str) -> tuple[TokenKind, ...]:
+        """The configured token kinds that may call ``method``, best first."""
+        accepted = METHOD_TOKENS.get(method, (_U, _C, _S))
+        return tuple(k for k in accepted if k in self.tokens)
+
+    def require(self, method: str) -> TokenKind:
+        """The token kind to call ``method`` with, or :class:`TokenTypeError` before any request."""
+        kinds = self.kinds_for(method)
+        if kinds:
+            return kinds[0]
+        accepted = METHOD_TOKENS.get(method, ())
+        names = " или ".join(k.label for k in accepted)
+        raise TokenTypeError(
+            f"Для метода {method} нужен {names}; он не передан в VKPage",
+            platform=Platform.VK,
+            method=method,
+            needed=tuple(k.value for k in accepted),
+        )
+
+    async def call(
+        self,
+        method: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        retry: RetryMode = RetryMode.READ,
+        token: TokenKind | None = None,
+    ) -> Any:
+        """Call ``method`` and return its ``response``."""
+        kind = token or self.require(method)
+        if kind not in self.tokens:
+            raise TokenTypeError(
+                f"Для метода {method} нужен {kind.label}; он не передан в VKPage",
+                platform=Platform.VK,
+                method=method,
+                needed=(kind.value,),
+            )
+        form = {k: _plain(v) for k, v in (params or {}).items() if v is not None}
+        captcha: dict[str, str] = {}
+        for attempt in range(self.max_captcha_attempts + 1):
+            try:
+                return await self.transport.run(
+                    functools.partial(self._once, method, {**form, **captcha}, kind),
+                    retry_if=_retryable(retry),
+                    method=method,
+                )
+            except CaptchaRequired as error:
+                if self.captcha_handler is None or attempt == self.max_captcha_attempts:
+                    raise
+                answer = self.captcha_handler(error)
+                if inspect.isawaitable(answer):
+                    answer = await answer
+                if error.redirect_uri:
+                    captcha = {"success_token": str(answer)}
+                else:
+                    captcha = {"captcha_sid": error.sid, "captcha_key": str(answer)}
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _once(self, method: str, form: Mapping[str, str], kind: TokenKind) -> Any:
+        await self._limiters[kind].acquire()
+        data = {
+            **form,
+            "v": self.version,
+            "access_token": self.tokens[kind].get_secret_value(),
+        }
+        log.debug("vk %s (%s)", method, kind.value)
+        response = await self.transport.post(f"{self.api_url}/{method}", method=method, data=data)
+        body = _json(response, method)
+        if "error" in body:
+            raise error_from_vk(body["error"], method)
+        if "response" not in body:
+            raise ServerError(
+                "ВКонтакте вернул ответ без поля response", platform=Platform.VK, method=method
+            )
+        return body["response"]
+
+    async def upload(self, url: str, *, field: str, filename: str, data: bytes) -> Any:
+        """POST a file to a VK upload server; returns the parsed JSON answer."""
+        method = "upload"
+        # The upload URL is single-use and carries no token of ours; not retried blindly.
+        response = await self.transport.post(url, method=method, files={field: (filename, data)})
+        body = _json(response, method)
+        if "error" in body:
+            err = body["error"]
+            if isinstance(err, Mapping):
+                raise error_from_vk(err, method)
+            raise ValidationError(
+                f"Сервер загрузки ВКонтакте отклонил файл {filename}: {redact(str(err))}",
+                platform=Platform.VK,
+                method=method,
+            )
+        return body
+
+
+def _json(response: httpx.Response, method: str) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        if response.status_code >= 400:
+            raise PlatformError(
+                f"ВКонтакте ответил HTTP {response.status_code}",
+                platform=Platform.VK,
+                method=method,
+                code=f"HTTP {response.status_code}",
+            ) from None
+        raise ServerError(
+            f"ВКонтакте вернул не JSON (HTTP {response.status_code})",
+            platform=Platform.VK,
+            method=method,
+        ) from None
+    if not isinstance(body, dict):
+        raise ServerError("ВКонтакте вернул неожиданный ответ", platform=Platform.VK, method=method)
+    return body

@@ -1,0 +1,754 @@
+"""The VK backend of :class:`gospages.OfficialPage`."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import AsyncIterator, Mapping
+from datetime import datetime, timedelta, timezone
+from typing import Any
+from uuid import uuid4
+
+import httpx
+from pydantic import SecretStr
+
+from .._errors import GospagesError, NetworkError, NotFound, ServerError, ValidationError
+from .._models import (
+    Capabilities,
+    Comment,
+    FeedbackWidget,
+    Operation,
+    PageProfile,
+    Platform,
+    Post,
+    PostSummary,
+    PublishedPost,
+    PublishStatus,
+    Verification,
+    VerificationState,
+    _require_aware,
+)
+from .._page import OfficialPage
+from .._secrets import register_secret
+from .._transport import RetryPolicy, Transport
+from ._api import (
+    API_VERSION,
+    DEFAULT_API_URL,
+    METHOD_TOKENS,
+    CaptchaHandler,
+    RetryMode,
+    TokenKind,
+    VKApi,
+    VKLimits,
+)
+
+__all__ = ["VK_LIMITS", "VKPage"]
+
+VK_LIMITS = {
+    "text": 16384,
+    "attachments": 10,
+    "links": 1,
+    "polls": 1,
+    "photo_bytes": 50 * 1024 * 1024,
+    "comment_text": 16384,
+}
+"""Limits of one VK wall post checked before any request."""
+
+GROUP_FIELDS = (
+    "screen_name,is_closed,type,deactivated,verified,photo_200,description,status,activity,"
+    "site,members_count,contacts,links,addresses,cover,wall,can_post,is_admin,admin_level,"
+    "fixed_post,main_section,is_government_organization,trust_mark,menu,app_buttons"
+)
+
+_POS_HINTS = (
+    "pos.gosuslugi.ru",
+    "gosuslugi.ru/pos",
+    "сообщить о проблеме",
+    "высказать мнение",
+    "решаем вместе",
+)
+_GOV_TRUST_MARK = 3
+_PAGE_SIZE = 100
+_THREAD_PREVIEW = 10
+
+# Operation -> the VK method whose token rule decides it.
+_OPERATION_METHODS: dict[Operation, tuple[str, ...]] = {
+    Operation.PROFILE: ("groups.getById",),
+    Operation.VERIFICATION: ("groups.getById",),
+    Operation.POSTS: ("wall.get",),
+    Operation.COMMENTS: ("wall.getComments",),
+    Operation.PUBLISH: ("wall.post",),
+    Operation.PUBLISH_PHOTOS: ("wall.post", "photos.getWallUploadServer"),
+    Operation.PUBLISH_POLLS: ("wall.post", "polls.create"),
+    Operation.SCHEDULE: ("wall.post",),
+    Operation.REPLY: ("wall.createComment",),
+    Operation.DELETE_COMMENT: ("wall.deleteComment",),
+}
+
+_SCREEN_NAME_RE = re.compile(r"^[A-Za-z0-9_.]{2,64}$")
+_NUMERIC_REF_RE = re.compile(r"^(?:club|public|event)?-?(\d+)$")
+
+
+def _parse_group(group: int | str) -> tuple[int | None, str]:
+    """``(numeric id or None, screen name or id as text)`` from what the user gave."""
+    if isinstance(group, bool):
+        raise ValidationError("VKPage: group должен быть id или коротким именем сообщества")
+    if isinstance(group, int):
+        if group == 0:
+            raise ValidationError("VKPage: id сообщества не может быть 0")
+        return abs(group), str(abs(group))
+    ref = group.strip()
+    ref = re.sub(r"^(?:https?://)?(?:m\.)?vk\.(?:com|ru)/", "", ref).strip("/")
+    match = _NUMERIC_REF_RE.match(ref)
+    if match:
+        return int(match.group(1)), match.group(1)
+    if not _SCREEN_NAME_RE.match(ref):
+        raise ValidationError(
+            f"VKPage: «{group}» не похоже на id, короткое имя или адрес сообщества ВКонтакте"
+        )
+    return None, ref
+
+
+def _ts(value: Any) -> datetime | None:
+    if isinstance(value, (int, float)) and value > 0:
+        return datetime.fromtimestamp(value, tz=timezone.utc)
+    return None
+
+
+def _aware(value: datetime | None, name: str) -> datetime | None:
+    try:
+        return _require_aware(value, name)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
+
+
+class VKPage(OfficialPage):
+    """An official VK community.
+
+    Args:
+        group: the community: numeric id, screen name, ``club123`` or its URL.
+        user_token: key of a user who administers the community. Needed to publish,
+            upload photos, create polls and delete comments.
+        community_token: the community's key. Enough to reply to comments.
+        service_token: the application's service key. Enough to read the profile,
+            posts and comments of an open community without spending a user's quota.
+        http_client: an ``httpx.AsyncClient`` to use (its transport may be a fake);
+            gospages then does not close it.
+        api_url: the API root, ``https://api.vk.ru/method`` by default.
+        retry: how failed reads (and ``guid``-protected writes) are retried.
+        limits: requests per second per token kind (VK: user 3, service 3, community 20).
+        captcha_handler: called with :class:`gospages.CaptchaRequired` to get the answer
+            (sync or async); without it the error is raised.
+        timeout: seconds to wait for VK.
+
+    Pass any subset of the three keys; :meth:`capabilities` tells what they allow.
+    """
+
+    platform = Platform.VK
+
+    def __init__(
+        self,
+        group: int | str,
+        *,
+        user_token: SecretStr | str | None = None,
+        community_token: SecretStr | str | None = None,
+        service_token: SecretStr | str | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        api_url: str = DEFAULT_API_URL,
+        api_version: str = API_VERSION,
+        retry: RetryPolicy | None = None,
+        limits: VKLimits | None = None,
+        captcha_handler: CaptchaHandler | None = None,
+        timeout: float = 30.0,
+    ) -> None:
+        self._group_id, self._ref = _parse_group(group)
+        tokens: dict[TokenKind, SecretStr] = {}
+        for kind, token in (
+            (TokenKind.USER, user_token),
+            (TokenKind.COMMUNITY, community_token),
+            (TokenKind.SERVICE, service_token),
+        ):
+            if token is None:
+                continue
+            secret = token if isinstance(token, SecretStr) else SecretStr(token)
+            if not secret.get_secret_value().strip():
+                raise ValidationError(f"VKPage: пустой {kind.label}")
+            register_secret(secret)
+            tokens[kind] = secret
+        if not tokens:
+            raise ValidationError(
+                "VKPage: передайте хотя бы один ключ: user_token, community_token или service_token"
+            )
+        self._transport = Transport(
+            Platform.VK, http_client=http_client, timeout=timeout, retry=retry
+        )
+        self._api = VKApi(
+            tokens=tokens,
+            transport=self._transport,
+            api_url=api_url,
+            version=api_version,
+            limits=limits,
+            captcha_handler=captcha_handler,
+        )
+        self._group_cache: dict[str, Any] | None = None
+
+    def __repr__(self) -> str:
+        kinds = ", ".join(k.value for k in self._api.tokens)
+        return f"VKPage(group={self._ref!r}, tokens=[{kinds}])"
+
+    @property
+    def page_id(self) -> str:
+        return self._ref
+
+    @property
+    def api(self) -> VKApi:
+        """The low-level caller, for VK methods gospages does not wrap yet."""
+        return self._api
+
+    async def aclose(self) -> None:
+        await self._transport.aclose()
+
+    # -- capabilities --------------------------------------------------------------------
+
+    def capabilities(self) -> Capabilities:
+        allowed: set[Operation] = set()
+        missing: dict[Operation, str] = {}
+        for operation, methods in _OPERATION_METHODS.items():
+            lacking = [m for m in methods if not self._api.kinds_for(m)]
+            if not lacking:
+                allowed.add(operation)
+                continue
+            method = lacking[0]
+            names = " или ".join(k.label for k in METHOD_TOKENS[method])
+            missing[operation] = f"нужен {names} (метод {method})"
+        return Capabilities(platform=Platform.VK, allowed=frozenset(allowed), missing=missing)
+
+    # -- the community -------------------------------------------------------------------
+
+    async def group_id(self) -> int:
+        """The numeric id of the community, resolving a screen name once."""
+        if self._group_id is None:
+            await self._fetch_group()
+        assert self._group_id is not None
+        return self._group_id
+
+    async def _fetch_group(self) -> dict[str, Any]:
+        try:
+            response = await self._api.call(
+                "groups.getById", {"group_id": self._ref, "fields": GROUP_FIELDS}
+            )
+        except ValidationError as error:
+            if error.code != 100:
+                raise
+            # VK answers an unknown screen name or id with "invalid parameter" (100).
+            raise NotFound(
+                f"Сообщество ВКонтакте «{self._ref}» не найдено",
+                platform=Platform.VK,
+                method="groups.getById",
+                code=100,
+            ) from None
+        groups = response.get("groups") if isinstance(response, dict) else response
+        if not groups:
+            raise NotFound(
+                f"Сообщество ВКонтакте «{self._ref}» не найдено",
+                platform=Platform.VK,
+                method="groups.getById",
+            )
+        group: dict[str, Any] = groups[0]
+        self._group_id = int(group["id"])
+        self._group_cache = group
+        return group
+
+    async def raw_group(self) -> dict[str, Any]:
+        """The community object as ``groups.getById`` returns it (fresh each call)."""
+        return await self._fetch_group()
+
+    async def profile(self) -> PageProfile:
+        return _profile_from(await self._fetch_group())
+
+    async def verification(self) -> Verification:
+        return _verification_from(await self._fetch_group())
+
+    # -- reading -------------------------------------------------------------------------
+
+    async def posts(
+        self, *, since: datetime | None = None, until: datetime | None = None
+    ) -> AsyncIterator[PostSummary]:
+        since = _aware(since, "since")
+        until = _aware(until, "until")
+        self._api.require("wall.get")
+        gid = await self.group_id()
+        seen: set[str] = set()
+        offset = 0
+        while True:
+            page = await self._api.call(
+                "wall.get",
+                {"owner_id": -gid, "offset": offset, "count": _PAGE_SIZE, "filter": "owner"},
+            )
+            items: list[dict[str, Any]] = page.get("items") or []
+            for item in items:
+                post = _post_from(item, gid)
+                if post.id in seen:  # offsets shift when a post appears meanwhile
+                    continue
+                seen.add(post.id)
+                if until is not None and post.date > until:
+                    continue
+                if since is not None and post.date < since:
+                    if post.is_pinned:
+                        continue
+                    return
+                yield post
+            offset += len(items)
+            if not items or offset >= int(page.get("count", 0)):
+                return
+
+    async def comments(
+        self, post_id: str | None = None, *, since: datetime | None = None
+    ) -> AsyncIterator[Comment]:
+        since = _aware(since, "since")
+        self._api.require("wall.getComments")
+        if post_id is not None:
+            async for comment in self._post_comments(str(post_id), since):
+                yield comment
+            return
+        async for post in self.posts(since=since):
+            if post.comments_count == 0:
+                continue
+            async for comment in self._post_comments(post.id, since):
+                yield comment
+
+    async def _post_comments(self, post_id: str, since: datetime | None) -> AsyncIterator[Comment]:
+        gid = await self.group_id()
+        offset = 0
+        while True:
+            page = await self._api.call(
+                "wall.getComments",
+                {
+                    "owner_id": -gid,
+                    "post_id": post_id,
+                    "offset": offset,
+                    "count": _PAGE_SIZE,
+                    "sort": "asc",
+                    "preview_length": 0,
+                    "thread_items_count": _THREAD_PREVIEW,
+                },
+            )
+            items: list[dict[str, Any]] = page.get("items") or []
+            for item in items:
+                top = _comment_from(item, gid, post_id, thread_id=None)
+                if _keep(top, since):
+                    yield top
+                thread = item.get("thread") or {}
+                replies: list[dict[str, Any]] = thread.get("items") or []
+                if int(thread.get("count") or 0) > len(replies):
+                    async for reply in self._thread(post_id, top.id, since):
+                        yield reply
+                    continue
+                for reply_item in replies:
+                    reply = _comment_from(reply_item, gid, post_id, thread_id=top.id)
+                    if _keep(reply, since):
+                        yield reply
+            offset += len(items)
+            # "count" counts threads too; the top level is current_level_count.
+            total = int(page.get("current_level_count", page.get("count", 0)))
+            if not items or offset >= total:
+                return
+
+    async def _thread(
+        self, post_id: str, root_id: str, since: datetime | None
+    ) -> AsyncIterator[Comment]:
+        gid = await self.group_id()
+        offset = 0
+        while True:
+            page = await self._api.call(
+                "wall.getComments",
+                {
+                    "owner_id": -gid,
+                    "post_id": post_id,
+                    "comment_id": root_id,
+                    "offset": offset,
+                    "count": _PAGE_SIZE,
+                    "sort": "asc",
+                    "preview_length": 0,
+                },
+            )
+            items: list[dict[str, Any]] = page.get("items") or []
+            for item in items:
+                reply = _comment_from(item, gid, post_id, thread_id=root_id)
+                if _keep(reply, since):
+                    yield reply
+            offset += len(items)
+            if not items or offset >= int(page.get("count", 0)):
+                return
+
+    # -- writing -------------------------------------------------------------------------
+
+    def check(self, post: Post) -> None:
+        """Raise :class:`gospages.ValidationError` if ``post`` breaks a VK limit."""
+        problems = _limit_problems(post)
+        if problems:
+            raise ValidationError("Публикация не пройдёт во ВКонтакте: " + "; ".join(problems))
+
+    async def publish(self, post: Post) -> PublishedPost:
+        self.check(post)
+        self._api.require("wall.post")
+        if post.photos:
+            self._api.require("photos.getWallUploadServer")
+        if post.polls:
+            self._api.require("polls.create")
+        images = [(photo.name, _read_photo(photo)) for photo in post.photos]
+        gid = await self.group_id()
+
+        attachments: list[str] = []
+        if images:
+            server = await self._api.call("photos.getWallUploadServer", {"group_id": gid})
+            for name, data in images:
+                uploaded = await self._api.upload(
+                    server["upload_url"], field="photo", filename=name, data=data
+                )
+                saved = await self._api.call(
+                    "photos.saveWallPhoto",
+                    {
+                        "group_id": gid,
+                        "photo": uploaded["photo"],
+                        "server": uploaded["server"],
+                        "hash": uploaded["hash"],
+                    },
+                    retry=RetryMode.IDEMPOTENT,
+                )
+                attachments.append(f"photo{saved[0]['owner_id']}_{saved[0]['id']}")
+        for poll in post.polls:
+            created = await self._api.call(
+                "polls.create",
+                {
+                    "owner_id": -gid,
+                    "question": poll.question,
+                    "add_answers": json.dumps(poll.answers, ensure_ascii=False),
+                    "is_anonymous": poll.anonymous,
+                    "is_multiple": poll.multiple,
+                },
+                retry=RetryMode.IDEMPOTENT,
+            )
+            attachments.append(f"poll{created['owner_id']}_{created['id']}")
+        attachments.extend(str(link.url) for link in post.links)
+
+        scheduled = post.publish_at is not None
+        params: dict[str, Any] = {
+            "owner_id": -gid,
+            "from_group": 1,
+            "message": post.text,
+            "attachments": ",".join(attachments) or None,
+            "publish_date": int(post.publish_at.timestamp()) if post.publish_at else None,
+            "close_comments": 1 if post.close_comments else None,
+            "guid": post.idempotency_key,
+        }
+        status = PublishStatus.SCHEDULED if scheduled else PublishStatus.PUBLISHED
+        receipt = {
+            "platform": Platform.VK,
+            "page": str(gid),
+            "publish_at": post.publish_at,
+            "idempotency_key": post.idempotency_key,
+        }
+        started = datetime.now(timezone.utc)
+        try:
+            response = await self._api.call("wall.post", params, retry=RetryMode.IDEMPOTENT)
+        except (NetworkError, ServerError) as error:
+            # The answer was lost: VK may have published. Read back before saying anything.
+            found = await self._find_published(gid, post.text, scheduled, started)
+            if found is None:
+                return PublishedPost(
+                    **receipt,
+                    post_id=None,
+                    url=None,
+                    status=PublishStatus.NEEDS_CHECK,
+                    note=(
+                        f"Ответ ВКонтакте потерян ({type(error).__name__}), и запись не нашлась "
+                        "при проверке: посмотрите стену сообщества. Повторная публикация этого "
+                        "же Post безопасна: VK отбросит дубль по guid."
+                    ),
+                )
+            return PublishedPost(
+                **receipt,
+                post_id=found,
+                url=_post_url(gid, found),
+                status=status,
+                note="Ответ ВКонтакте потерян; запись найдена на стене при проверке.",
+            )
+        post_id = str(response["post_id"])
+        return PublishedPost(**receipt, post_id=post_id, url=_post_url(gid, post_id), status=status)
+
+    async def _find_published(
+        self, gid: int, text: str, scheduled: bool, started: datetime
+    ) -> str | None:
+        if not self._api.kinds_for("wall.get"):
+            return None
+        try:
+            page = await self._api.call(
+                "wall.get",
+                {
+                    "owner_id": -gid,
+                    "count": 20,
+                    "filter": "postponed" if scheduled else "owner",
+                },
+            )
+        except GospagesError:
+            return None
+        for item in page.get("items") or []:
+            date = _ts(item.get("date"))
+            if item.get("text", "") != text:
+                continue
+            if scheduled or (date is not None and date >= started - timedelta(minutes=2)):
+                return str(item["id"])
+        return None
+
+    async def reply(self, comment: Comment, text: str) -> Comment:
+        if not text.strip():
+            raise ValidationError("Ответ не может быть пустым")
+        if len(text) > VK_LIMITS["comment_text"]:
+            raise ValidationError(
+                f"Ответ длиннее {VK_LIMITS['comment_text']} символов ({len(text)})"
+            )
+        self._api.require("wall.createComment")
+        gid = await self.group_id()
+        self._own(comment, gid)
+        response = await self._api.call(
+            "wall.createComment",
+            {
+                "owner_id": -gid,
+                "post_id": comment.post_id,
+                "from_group": gid,
+                "message": text,
+                "reply_to_comment": comment.id,
+                "guid": uuid4().hex,
+            },
+            retry=RetryMode.IDEMPOTENT,
+        )
+        return Comment(
+            platform=Platform.VK,
+            page=str(gid),
+            id=str(response["comment_id"]),
+            post_id=comment.post_id,
+            author_id=str(-gid),
+            date=datetime.now(timezone.utc),
+            text=text,
+            parent_id=comment.id,
+            thread_id=comment.thread_id or comment.id,
+            from_page=True,
+        )
+
+    async def delete_comment(self, comment: Comment) -> None:
+        self._api.require("wall.deleteComment")
+        gid = await self.group_id()
+        self._own(comment, gid)
+        await self._api.call(
+            "wall.deleteComment",
+            {"owner_id": -gid, "comment_id": comment.id},
+            retry=RetryMode.IDEMPOTENT,
+        )
+
+    def _own(self, comment: Comment, gid: int) -> None:
+        if comment.platform is not Platform.VK or comment.page not in (str(gid), self._ref):
+            raise ValidationError(
+                f"Комментарий {comment.id} не с этой страницы "
+                f"({comment.platform.label} «{comment.page}», а не ВКонтакте «{self._ref}»)"
+            )
+
+
+# -- parsing VK objects --------------------------------------------------------------------
+
+
+def _post_url(gid: int, post_id: str) -> str:
+    return f"https://vk.com/wall-{gid}_{post_id}"
+
+
+def _keep(comment: Comment, since: datetime | None) -> bool:
+    return since is None or comment.date is None or comment.date >= since
+
+
+def _read_photo(photo: Any) -> bytes:
+    try:
+        data: bytes = photo.read()
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
+    if len(data) > VK_LIMITS["photo_bytes"]:
+        raise ValidationError(
+            f"Фото {photo.name} больше {VK_LIMITS['photo_bytes'] // (1024 * 1024)} МБ"
+        )
+    return data
+
+
+def _limit_problems(post: Post) -> list[str]:
+    problems = []
+    if len(post.text) > VK_LIMITS["text"]:
+        problems.append(f"текст длиннее {VK_LIMITS['text']} символов ({len(post.text)})")
+    if len(post.attachments) > VK_LIMITS["attachments"]:
+        problems.append(f"вложений больше {VK_LIMITS['attachments']} ({len(post.attachments)})")
+    if len(post.links) > VK_LIMITS["links"]:
+        problems.append(f"ссылок больше {VK_LIMITS['links']} на запись ({len(post.links)})")
+    if len(post.polls) > VK_LIMITS["polls"]:
+        problems.append(f"опросов больше {VK_LIMITS['polls']} на запись ({len(post.polls)})")
+    if post.publish_at is not None and post.publish_at <= datetime.now(timezone.utc):
+        problems.append(f"время отложенной публикации {post.publish_at.isoformat()} уже прошло")
+    return problems
+
+
+def _post_from(item: Mapping[str, Any], gid: int) -> PostSummary:
+    def count(key: str) -> int | None:
+        value = item.get(key)
+        return int(value.get("count", 0)) if isinstance(value, Mapping) else None
+
+    post_id = str(item["id"])
+    return PostSummary(
+        platform=Platform.VK,
+        page=str(gid),
+        id=post_id,
+        date=_ts(item.get("date")) or datetime.fromtimestamp(0, tz=timezone.utc),
+        text=item.get("text") or "",
+        url=_post_url(gid, post_id),
+        views=count("views"),
+        likes=count("likes"),
+        reposts=count("reposts"),
+        comments_count=count("comments"),
+        is_pinned=bool(item.get("is_pinned")),
+        attachments=[a.get("type", "") for a in item.get("attachments") or []],
+    )
+
+
+def _comment_from(
+    item: Mapping[str, Any], gid: int, post_id: str, *, thread_id: str | None
+) -> Comment:
+    parents = item.get("parents_stack") or []
+    parent = item.get("reply_to_comment") or (parents[-1] if parents else None)
+    if parent is None and thread_id is not None:
+        parent = thread_id
+    from_id = item.get("from_id")
+    return Comment(
+        platform=Platform.VK,
+        page=str(gid),
+        id=str(item["id"]),
+        post_id=str(item.get("post_id") or post_id),
+        author_id=str(from_id) if from_id is not None else None,
+        date=_ts(item.get("date")),
+        text=item.get("text") or "",
+        parent_id=str(parent) if parent is not None else None,
+        thread_id=thread_id,
+        deleted=bool(item.get("deleted")),
+        from_page=from_id == -gid,
+    )
+
+
+def _profile_from(group: Mapping[str, Any]) -> PageProfile:
+    gid = int(group["id"])
+    contacts = group.get("contacts") or []
+    phones = [str(c["phone"]).strip() for c in contacts if c.get("phone")]
+    emails = [str(c["email"]).strip() for c in contacts if c.get("email")]
+    addresses: list[str] = []
+    addr = group.get("addresses")
+    if isinstance(addr, Mapping) and addr.get("is_enabled"):
+        main = addr.get("main_address")
+        if isinstance(main, Mapping):
+            text = main.get("address") or main.get("title")
+            if text:
+                addresses.append(str(text))
+        elif isinstance(main, str) and main:
+            addresses.append(main)
+    cover = group.get("cover") or {}
+    images = cover.get("images") or [] if cover.get("enabled") else []
+    cover_url = max(images, key=lambda i: i.get("width", 0)).get("url") if images else None
+    wall = group.get("wall")
+    screen_name = group.get("screen_name")
+    known = {
+        "id",
+        "name",
+        "screen_name",
+        "description",
+        "status",
+        "contacts",
+        "site",
+        "photo_200",
+        "cover",
+        "members_count",
+        "wall",
+        "is_closed",
+        "deactivated",
+        "addresses",
+    }
+    return PageProfile(
+        platform=Platform.VK,
+        id=str(gid),
+        name=group.get("name") or "",
+        screen_name=screen_name,
+        url=f"https://vk.com/{screen_name or f'club{gid}'}",
+        description=group.get("description") or "",
+        status=group.get("status") or None,
+        emails=emails,
+        phones=phones,
+        addresses=addresses,
+        site=group.get("site") or None,
+        avatar_url=group.get("photo_200") or None,
+        cover_url=cover_url,
+        members_count=group.get("members_count"),
+        comments_open=None if wall is None else wall in (1, 2),
+        wall_open=None if wall is None else wall == 1,
+        is_closed=None if group.get("is_closed") is None else bool(group.get("is_closed")),
+        deactivated=group.get("deactivated"),
+        feedback_widgets=_feedback_widgets(group),
+        extras={k: v for k, v in group.items() if k not in known},
+    )
+
+
+def _feedback_widgets(group: Mapping[str, Any]) -> list[FeedbackWidget] | None:
+    if "menu" not in group and "app_buttons" not in group:
+        return None
+    found: list[FeedbackWidget] = []
+    menu = group.get("menu") or {}
+    for item in menu.get("items") or []:
+        title = str(item.get("title") or "")
+        url = str(item.get("url") or "")
+        if any(h in f"{title} {url}".casefold() for h in _POS_HINTS):
+            found.append(FeedbackWidget(title=title, url=url or None, kind=item.get("type")))
+    for button in group.get("app_buttons") or []:
+        title = str(button.get("title") or "")
+        if any(h in title.casefold() for h in _POS_HINTS):
+            found.append(FeedbackWidget(title=title, kind="app_button"))
+    return found
+
+
+def _verification_from(group: Mapping[str, Any]) -> Verification:
+    marks = {
+        key: group[key]
+        for key in ("is_government_organization", "trust_mark", "verified")
+        if key in group
+    }
+    page = str(group["id"])
+    if "is_government_organization" in group:
+        confirmed = bool(group["is_government_organization"])
+        return Verification(
+            platform=Platform.VK,
+            page=page,
+            state=VerificationState.CONFIRMED if confirmed else VerificationState.NOT_CONFIRMED,
+            marks=marks,
+            explanation="по полю is_government_organization (недокументированное поле VK)",
+        )
+    if "trust_mark" in group:
+        confirmed = group["trust_mark"] == _GOV_TRUST_MARK
+        return Verification(
+            platform=Platform.VK,
+            page=page,
+            state=VerificationState.CONFIRMED if confirmed else VerificationState.NOT_CONFIRMED,
+            marks=marks,
+            explanation=(
+                f"по полю trust_mark={group['trust_mark']} (недокументированное поле VK; "
+                f"{_GOV_TRUST_MARK} — подтверждено)"
+            ),
+        )
+    return Verification(
+        platform=Platform.VK,
+        page=page,
+        state=VerificationState.UNKNOWN,
+        marks=marks,
+        explanation=(
+            "VK не вернул полей госметки этому ключу; галочка verified — другой знак "
+            "(верификация сообщества), по ней отметку «Госорганизация» не определить"
+        ),
+    )
