@@ -129,16 +129,17 @@ class _Wait(wait_base):
     """Exponential backoff with jitter, or the platform's ``retry_after`` when it gave one."""
 
     def __init__(self, policy: RetryPolicy) -> None:
-        self._backoff = tenacity.wait_exponential_jitter(
-            initial=policy.initial_delay, max=policy.max_delay
-        )
+        self._max = policy.max_delay
+        self._backoff = tenacity.wait_exponential(
+            multiplier=policy.initial_delay, max=policy.max_delay
+        ) + tenacity.wait_random(0, policy.initial_delay)
 
     def __call__(self, retry_state: tenacity.RetryCallState) -> float:
         outcome = retry_state.outcome
         error = outcome.exception() if outcome is not None else None
         if isinstance(error, RateLimited) and error.retry_after is not None:
             return error.retry_after
-        return float(self._backoff(retry_state))
+        return min(self._max, float(self._backoff(retry_state)))
 
 
 class Transport:

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+from rich.console import Console
+
+from gospages._demo import run_demo
+from gospages.cli import main
+
+
+def test_demo_runs_everything_and_writes_a_report(tmp_path: Path) -> None:
+    out = io.StringIO()
+    report = tmp_path / "report.md"
+    code = run_demo(console=Console(file=out, width=120), report=report)
+    text = out.getvalue()
+    assert code == 0
+    for expected in (
+        "Что разрешают ключи",
+        "Администрация Энского района",
+        "госметка",
+        "Записей за неделю: 3",
+        "wall-100001_",
+        "scheduled",
+        "дубля нет",
+        "Удалён комментарий",
+        "TokenTypeError",
+    ):
+        assert expected in text, expected
+    saved = report.read_text(encoding="utf-8")
+    assert "| публикация | нет | нет | да |" in saved
+    assert "sandbox-user-token" not in text + saved
+
+
+def test_cli_version_and_help(capsys: object) -> None:
+    assert main([]) == 2
+
+
+def test_console_script_entry_point(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "gospages", "demo", "--no-report"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Готово" in result.stdout
+    assert not list(tmp_path.iterdir())
