@@ -41,6 +41,7 @@ API = "https://api.vk.ru/method"
         (5, AuthError),
         (17, ValidationRequired),
         (27, TokenTypeError),
+        (28, TokenTypeError),
         (6, RateLimited),
         (9, RateLimited),
         (29, RateLimited),
@@ -302,3 +303,45 @@ async def test_non_json_and_network_failures(httpx_mock: HTTPXMock) -> None:
         with pytest.raises(NetworkError) as info:
             await page.profile()
     assert info.value.__cause__ is None and info.value.__suppress_context__
+
+
+async def test_lost_answer_on_a_scheduled_post_is_found_with_the_user_key(
+    sandbox: SampleVK,
+) -> None:
+    # A service key is configured too: postponed posts are visible to admins only, so the
+    # read-back must use the user key.
+    sandbox.fake.fail_next("wall.post", lose_response=True)
+    when = datetime.now(timezone.utc) + timedelta(days=1)
+    older = Post(text="Напоминание", publish_at=when + timedelta(hours=5))
+    async with make_page(sandbox) as page:
+        await page.publish(older.model_copy(update={"idempotency_key": "other"}))
+        sandbox.fake.fail_next("wall.post", lose_response=True)
+        receipt = await page.publish(Post(text="Напоминание", publish_at=when))
+    assert receipt.status is PublishStatus.SCHEDULED
+    postponed = [p for p in sandbox.fake.groups[100001].posts if p.postponed]
+    mine = next(p for p in postponed if p.date == int(when.timestamp()))
+    assert receipt.post_id == str(mine.id)  # not the older one with the same text
+    read_back = sandbox.fake.calls_of("wall.get")[-1]
+    assert read_back.params["filter"] == "postponed" and read_back.token_kind == "user"
+
+
+async def test_poll_creation_is_not_resent_after_a_lost_answer(sandbox: SampleVK) -> None:
+    from gospages import Poll
+
+    sandbox.fake.fail_next("polls.create", lose_response=True)
+    post = Post(text="Опрос", attachments=[Poll(question="Удобно?", answers=["Да", "Нет"])])
+    async with make_page(sandbox, retry=QUICK_RETRY) as page:
+        with pytest.raises(NetworkError):
+            await page.publish(post)
+    assert len(sandbox.fake.calls_of("polls.create")) == 1
+    assert sandbox.fake.calls_of("wall.post") == []
+
+
+async def test_raw_calls_to_write_methods_are_not_retried_by_default(sandbox: SampleVK) -> None:
+    sandbox.fake.fail_next("wall.createComment", http_status=502)
+    async with make_page(sandbox, retry=QUICK_RETRY) as page:
+        with pytest.raises(ServerError):
+            await page.api.call(
+                "wall.createComment", {"owner_id": -100001, "post_id": 1, "message": "x"}
+            )
+    assert len(sandbox.fake.calls_of("wall.createComment")) == 1

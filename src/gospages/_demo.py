@@ -1,6 +1,6 @@
 """``gospages demo``: everything the library can do today, on the built-in sandbox.
 
-No tokens and no network: the VK API is played by :class:`gospages.testing.FakeVK`
+No tokens and no network: the VK API is played by `gospages.testing.FakeVK`
 through the same transport that talks to the real VK.
 """
 

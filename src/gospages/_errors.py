@@ -1,6 +1,6 @@
 """Errors raised by gospages.
 
-Every error is a :class:`GospagesError` and means the same thing on every platform.
+Every error is a `GospagesError` and means the same thing on every platform.
 Each carries the platform, the platform's native error code and the API method, and
 never a token or the raw request parameters (platforms echo those back; we drop them).
 

@@ -2,9 +2,9 @@
 
 Two kinds of models live here:
 
-* our inputs (:class:`Post`, :class:`Photo`, :class:`Link`, :class:`Poll`) are strict:
+* our inputs (`Post`, `Photo`, `Link`, `Poll`) are strict:
   an unknown field or a wrong value is an error with a clear message;
-* what the platforms return (:class:`PageProfile`, :class:`PostSummary`, :class:`Comment` ...)
+* what the platforms return (`PageProfile`, `PostSummary`, `Comment` ...)
   is tolerant: a field a platform adds tomorrow breaks nobody.
 """
 
@@ -163,7 +163,7 @@ Attachment = Annotated[Photo | Link | Poll, Field(discriminator="kind")]
 class Post(_Input):
     """A post to publish on an official page.
 
-    Args:
+    Attributes:
         text: the text of the post.
         attachments: photos, a link, a poll.
         publish_at: when to publish (an aware datetime); ``None`` publishes now.
@@ -219,7 +219,7 @@ class PublishStatus(str, Enum):
 
 
 class PublishedPost(_Output):
-    """The receipt of :meth:`OfficialPage.publish`."""
+    """The receipt of `OfficialPage.publish`."""
 
     platform: Platform
     page: str
@@ -327,7 +327,7 @@ class Verification(_Output):
 
 
 class Operation(str, Enum):
-    """Operations of :class:`OfficialPage` that credentials may or may not allow."""
+    """Operations of `OfficialPage` that credentials may or may not allow."""
 
     PROFILE = "profile"
     VERIFICATION = "verification"

@@ -34,8 +34,8 @@ class OfficialPage(abc.ABC):
             async for post in page.posts(since=week_ago):
                 ...
 
-    Every method raises a :class:`gospages.GospagesError` subclass on failure, the same
-    classes on every platform. :meth:`capabilities` tells, without any request, which
+    Every method raises a `gospages.GospagesError` subclass on failure, the same
+    classes on every platform. `capabilities` tells, without any request, which
     methods the configured credentials allow.
     """
 

@@ -1,8 +1,8 @@
 """Keeping secrets out of logs, reprs, exceptions and reports.
 
-Every token a page is configured with is registered here. :func:`redact` replaces any
+Every token a page is configured with is registered here. `redact` replaces any
 registered secret, and anything that looks like a token parameter, with ``***``.
-:class:`RedactingFilter` applies it to log records; attach it to your own handlers as a
+`RedactingFilter` applies it to log records; attach it to your own handlers as a
 second line of defence (gospages itself never logs a token or a request body).
 """
 
@@ -32,7 +32,7 @@ _VK_TOKEN_RE = re.compile(r"vk1\.a\.[A-Za-z0-9._-]+")
 
 
 def register_secret(secret: SecretStr | str | None) -> None:
-    """Remember ``secret`` so that :func:`redact` hides it wherever it appears."""
+    """Remember ``secret`` so that `redact` hides it wherever it appears."""
     global _pattern
     if secret is None:
         return

@@ -2,12 +2,12 @@
 
 It owns (or borrows) an ``httpx.AsyncClient`` and gives the backends three things:
 
-* :class:`RateLimiter`: at most N requests per period for one token, shared by every page
-  that uses the same token in this process (:func:`limiter_for`);
-* :class:`RetryPolicy` and :meth:`Transport.run`: bounded retries with exponential backoff
+* `RateLimiter`: at most N requests per period for one token, shared by every page
+  that uses the same token in this process (`limiter_for`);
+* `RetryPolicy` and `Transport.run`: bounded retries with exponential backoff
   and jitter (tenacity) that honour a platform's ``retry_after``; *which* errors are retried
   is the caller's decision, because a write may only be retried when it is idempotent;
-* :meth:`Transport.post`: one HTTP POST whose failures become gospages errors without the
+* `Transport.post`: one HTTP POST whose failures become gospages errors without the
   request (and so without the token) attached.
 """
 
@@ -111,7 +111,7 @@ class RetryPolicy:
         initial_delay: first backoff in seconds; it doubles each time, with jitter.
         max_delay: the longest single backoff.
         max_retry_after: a platform asking to wait longer than this is not waited for:
-            the :class:`RateLimited` error is raised so the caller can decide.
+            the `RateLimited` error is raised so the caller can decide.
     """
 
     attempts: int = 4
@@ -188,7 +188,7 @@ class Transport:
         """POST ``data`` (form-encoded, or multipart with ``files``) to ``url``.
 
         ``method`` names the API method for errors and logs. Connection failures become
-        :class:`NetworkError` and HTTP 5xx :class:`ServerError`; neither keeps the request.
+        `NetworkError` and HTTP 5xx `ServerError`; neither keeps the request.
         """
         try:
             response = await self.client.post(
@@ -225,9 +225,9 @@ class Transport:
         retry_if: Callable[[GospagesError], bool],
         method: str,
     ) -> T:
-        """Run ``operation`` and retry it, within :attr:`retry`, while ``retry_if`` says so.
+        """Run ``operation`` and retry it, within `retry`, while ``retry_if`` says so.
 
-        A :class:`RateLimited` whose ``retry_after`` exceeds the policy's
+        A `RateLimited` whose ``retry_after`` exceeds the policy's
         ``max_retry_after`` is raised at once.
         """
         policy = self.retry

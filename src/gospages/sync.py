@@ -106,10 +106,10 @@ def _shutdown() -> None:
 
 
 class SyncPage(Generic[P]):
-    """A blocking wrapper around any :class:`gospages.OfficialPage`.
+    """A blocking wrapper around any `gospages.OfficialPage`.
 
     ``factory`` builds the async page; it is called on the background loop, so the
-    page's HTTP client belongs to that loop. The async page is at :attr:`aio`.
+    page's HTTP client belongs to that loop. The async page is at `aio`.
     """
 
     def __init__(self, factory: Callable[[], P]) -> None:
@@ -173,7 +173,7 @@ class SyncPage(Generic[P]):
 
 
 class VKPage(SyncPage[_AsyncVKPage]):
-    """Blocking :class:`gospages.vk.VKPage`; takes the same arguments."""
+    """Blocking `gospages.vk.VKPage`; takes the same arguments."""
 
     def __init__(self, group: int | str, **kwargs: Any) -> None:
         super().__init__(lambda: _AsyncVKPage(group, **kwargs))

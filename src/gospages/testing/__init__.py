@@ -1,6 +1,6 @@
 """Fakes of the platforms, for your tests and for the sandbox demo.
 
-:class:`FakeVK` is a stateful fake of the VK API that answers the real shapes and
+`FakeVK` is a stateful fake of the VK API that answers the real shapes and
 errors. Wire it into a page with ``http_client=fake.client()``::
 
     fake = FakeVK()
@@ -8,7 +8,7 @@ errors. Wire it into a page with ``http_client=fake.client()``::
     fake.add_token("t-user", kind="user", user_id=7, admin_of=[1])
     page = VKPage("adm", user_token="t-user", http_client=fake.client())
 
-:func:`sample_vk` builds a ready sandbox with two communities, posts and comments.
+`sample_vk` builds a ready sandbox with two communities, posts and comments.
 """
 
 from ._sample import SampleVK, sample_vk

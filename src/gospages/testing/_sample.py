@@ -25,7 +25,7 @@ class SampleVK:
 
 
 def sample_vk(*, now: float | None = None, rate_limits: bool = True) -> SampleVK:
-    """A :class:`FakeVK` with two communities, three weeks of posts and real-looking comments.
+    """A `FakeVK` with two communities, three weeks of posts and real-looking comments.
 
     * ``adm_ensk``: the district administration; full contacts, the «Госорганизация»
       mark, the ПОС widget, posts three times a week, comments with threads, one spam

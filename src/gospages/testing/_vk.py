@@ -1,12 +1,12 @@
 """A stateful fake of the VK API that speaks its real shapes (API 5.199).
 
-It answers what ``../shared/docs/platform-apis.md`` records of VK: errors with HTTP 200
+It answers what the project's record of the VK API (``platform-apis.md``) says: errors with HTTP 200
 and ``request_params`` echoed, which token kinds each method accepts (error 27 for a
-community key on a user-only method, 28 for a service key), 3/6/20 requests per second
+community key on a user-only method, 28 for a service key), 3/3/20 requests per second
 per token (error 6), ``guid`` de-duplication, the three-step photo upload with ``photo``
 as a JSON *string*, threads in ``wall.getComments`` and deleted comments without text.
 
-A method the fake does not implement raises :class:`UnsupportedByFake` in the test
+A method the fake does not implement raises `UnsupportedByFake` in the test
 instead of answering something plausible.
 """
 
@@ -254,6 +254,8 @@ class FakeVK:
         ``lose_response`` performs the call and then drops the answer (a timeout for the
         client): the write is committed but the client cannot know.
         """
+        if not lose_response and http_status is None and error_code is None:
+            raise ValueError("fail_next: укажите error_code, http_status или lose_response=True")
         for _ in range(times):
             if lose_response:
                 self._faults.setdefault(method, []).append(lambda: None)

@@ -1,8 +1,8 @@
 """VK (ВКонтакте) backend.
 
-:class:`VKPage` implements :class:`gospages.OfficialPage` for a VK community. Which of
-the three VK keys each operation needs is in :data:`METHOD_TOKENS`;
-:meth:`VKPage.capabilities` tells what the keys you passed allow.
+`VKPage` implements `gospages.OfficialPage` for a VK community. Which of
+the three VK keys each operation needs is in `METHOD_TOKENS`;
+`VKPage.capabilities` tells what the keys you passed allow.
 """
 
 from ._api import (

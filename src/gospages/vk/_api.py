@@ -158,7 +158,7 @@ def error_from_vk(error: Mapping[str, Any], method: str) -> GospagesError:
             redirect_uri=error.get("redirect_uri"),
             **kw,
         )
-    if code == 27:
+    if code in (27, 28):
         needed = tuple(k.value for k in METHOD_TOKENS.get(method, ()))
         return TokenTypeError(
             msg(f"Метод {method} недоступен с этим видом ключа"), needed=needed, **kw
@@ -191,11 +191,11 @@ def error_from_vk(error: Mapping[str, Any], method: str) -> GospagesError:
 
 
 class VKApi:
-    """Low-level VK API caller shared by :class:`gospages.vk.VKPage`.
+    """Low-level VK API caller shared by `gospages.vk.VKPage`.
 
-    Picks the token kind for each method from :data:`METHOD_TOKENS`, sends it in the POST
+    Picks the token kind for each method from `METHOD_TOKENS`, sends it in the POST
     body (never the URL), spaces requests with a per-token limiter, retries per
-    :class:`RetryMode`, maps errors, and runs the captcha handler (at most
+    `RetryMode`, maps errors, and runs the captcha handler (at most
     ``max_captcha_attempts`` times per call).
     """
 
@@ -228,7 +228,7 @@ class VKApi:
         return tuple(k for k in accepted if k in self.tokens)
 
     def require(self, method: str) -> TokenKind:
-        """The token kind to call ``method`` with, or :class:`TokenTypeError` before any request."""
+        """The token kind to call ``method`` with, or `TokenTypeError` before any request."""
         kinds = self.kinds_for(method)
         if kinds:
             return kinds[0]
@@ -246,10 +246,18 @@ class VKApi:
         method: str,
         params: Mapping[str, Any] | None = None,
         *,
-        retry: RetryMode = RetryMode.READ,
+        retry: RetryMode | None = None,
         token: TokenKind | None = None,
     ) -> Any:
-        """Call ``method`` and return its ``response``."""
+        """Call ``method`` and return its ``response``.
+
+        ``retry`` defaults to `RetryMode.READ` for reading methods (``*.get*``) and
+        `RetryMode.UNSAFE` for everything else: a write is never resent unless the
+        caller says it is idempotent.
+        """
+        if retry is None:
+            verb = method.rsplit(".", 1)[-1]
+            retry = RetryMode.READ if verb.startswith("get") else RetryMode.UNSAFE
         kind = token or self.require(method)
         if kind not in self.tokens:
             raise TokenTypeError(

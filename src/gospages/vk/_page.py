@@ -1,4 +1,4 @@
-"""The VK backend of :class:`gospages.OfficialPage`."""
+"""The VK backend of `gospages.OfficialPage`."""
 
 from __future__ import annotations
 
@@ -135,13 +135,14 @@ class VKPage(OfficialPage):
         http_client: an ``httpx.AsyncClient`` to use (its transport may be a fake);
             gospages then does not close it.
         api_url: the API root, ``https://api.vk.ru/method`` by default.
+        api_version: the VK API version sent as ``v`` (``5.199``: the shapes gospages parses).
         retry: how failed reads (and ``guid``-protected writes) are retried.
         limits: requests per second per token kind (VK: user 3, service 3, community 20).
-        captcha_handler: called with :class:`gospages.CaptchaRequired` to get the answer
+        captcha_handler: called with `gospages.CaptchaRequired` to get the answer
             (sync or async); without it the error is raised.
         timeout: seconds to wait for VK.
 
-    Pass any subset of the three keys; :meth:`capabilities` tells what they allow.
+    Pass any subset of the three keys; `capabilities` tells what they allow.
     """
 
     platform = Platform.VK
@@ -384,7 +385,7 @@ class VKPage(OfficialPage):
     # -- writing -------------------------------------------------------------------------
 
     def check(self, post: Post) -> None:
-        """Raise :class:`gospages.ValidationError` if ``post`` breaks a VK limit."""
+        """Raise `gospages.ValidationError` if ``post`` breaks a VK limit."""
         problems = _limit_problems(post)
         if problems:
             raise ValidationError("Публикация не пройдёт во ВКонтакте: " + "; ".join(problems))
@@ -427,7 +428,8 @@ class VKPage(OfficialPage):
                     "is_anonymous": poll.anonymous,
                     "is_multiple": poll.multiple,
                 },
-                retry=RetryMode.IDEMPOTENT,
+                # No guid for polls: a resend after a lost answer would make a second poll.
+                retry=RetryMode.UNSAFE,
             )
             attachments.append(f"poll{created['owner_id']}_{created['id']}")
         attachments.extend(str(link.url) for link in post.links)
@@ -454,7 +456,7 @@ class VKPage(OfficialPage):
             response = await self._api.call("wall.post", params, retry=RetryMode.IDEMPOTENT)
         except (NetworkError, ServerError) as error:
             # The answer was lost: VK may have published. Read back before saying anything.
-            found = await self._find_published(gid, post.text, scheduled, started)
+            found = await self._find_published(gid, post, started)
             if found is None:
                 return PublishedPost(
                     **receipt,
@@ -478,26 +480,30 @@ class VKPage(OfficialPage):
         return PublishedPost(**receipt, post_id=post_id, url=_post_url(gid, post_id), status=status)
 
     async def _find_published(
-        self, gid: int, text: str, scheduled: bool, started: datetime
+        self, gid: int, post: Post, started: datetime
     ) -> str | None:
-        if not self._api.kinds_for("wall.get"):
+        """Look for ``post`` on the wall after its answer was lost."""
+        if post.publish_at is not None:
+            # Scheduled posts are shown to the community's admins only: the user key.
+            kind: TokenKind | None = TokenKind.USER
+            params = {"owner_id": -gid, "count": 100, "filter": "postponed"}
+        elif self._api.kinds_for("wall.get"):
+            kind = None
+            params = {"owner_id": -gid, "count": 20, "filter": "owner"}
+        else:
             return None
         try:
-            page = await self._api.call(
-                "wall.get",
-                {
-                    "owner_id": -gid,
-                    "count": 20,
-                    "filter": "postponed" if scheduled else "owner",
-                },
-            )
+            page = await self._api.call("wall.get", params, token=kind)
         except GospagesError:
             return None
         for item in page.get("items") or []:
-            date = _ts(item.get("date"))
-            if item.get("text", "") != text:
+            if item.get("text", "") != post.text:
                 continue
-            if scheduled or (date is not None and date >= started - timedelta(minutes=2)):
+            date = _ts(item.get("date"))
+            if post.publish_at is not None:
+                if item.get("date") == int(post.publish_at.timestamp()):
+                    return str(item["id"])
+            elif date is not None and date >= started - timedelta(minutes=2):
                 return str(item["id"])
         return None
 
@@ -543,7 +549,8 @@ class VKPage(OfficialPage):
         await self._api.call(
             "wall.deleteComment",
             {"owner_id": -gid, "comment_id": comment.id},
-            retry=RetryMode.IDEMPOTENT,
+            # A resend after a lost answer would fail with "not found" (100): not retried.
+            retry=RetryMode.UNSAFE,
         )
 
     def _own(self, comment: Comment, gid: int) -> None:

@@ -4,10 +4,10 @@ gospages calls the API through its own transport; ``vk_api`` is used only for wh
 already does well: its permission enum, its login flow with a two-factor prompt, and
 sessions that a script may already have.
 
-* :func:`user_authorization_url` builds the OAuth link an administrator opens to give a
-  user key with the rights gospages needs (:data:`RECOMMENDED_SCOPE`);
-* :func:`token_from_vk_api` adopts the key of an existing ``vk_api.VkApi`` session;
-* :func:`login` runs ``vk_api``'s login flow (with a 2FA prompt) and keeps nothing on disk.
+* `user_authorization_url` builds the OAuth link an administrator opens to give a
+  user key with the rights gospages needs (`RECOMMENDED_SCOPE`);
+* `token_from_vk_api` adopts the key of an existing ``vk_api.VkApi`` session;
+* `login` runs ``vk_api``'s login flow (with a 2FA prompt) and keeps nothing on disk.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def _vk_api() -> Any:
 
 
 def recommended_scope() -> int:
-    """The bit mask of :data:`RECOMMENDED_SCOPE`, computed from ``vk_api``'s enum."""
+    """The bit mask of `RECOMMENDED_SCOPE`, computed from ``vk_api``'s enum."""
     perms = _vk_api().VkUserPermissions
     mask = 0
     for name in _RECOMMENDED:
@@ -84,7 +84,7 @@ def user_authorization_url(
     Args:
         app_id: your VK application id (a "standalone" application).
         scope: ``vk_api.VkUserPermissions`` members, their names, or a bit mask;
-            :data:`RECOMMENDED_SCOPE` by default.
+            `RECOMMENDED_SCOPE` by default.
         redirect_uri: where VK sends the key; the blank page shows it in the address bar.
 
     After consent the browser lands on ``redirect_uri#access_token=...``: copy the key
@@ -106,7 +106,7 @@ def user_authorization_url(
 
 
 def token_from_vk_api(session: Any) -> SecretStr:
-    """The key of an authorised ``vk_api.VkApi`` session, as a :class:`SecretStr`.
+    """The key of an authorised ``vk_api.VkApi`` session, as a `SecretStr`.
 
     >>> page = VKPage("mycity", user_token=token_from_vk_api(vk_session))  # doctest: +SKIP
     """
