@@ -16,22 +16,32 @@ from __future__ import annotations
 import asyncio
 import collections
 import hashlib
+import json
 import logging
 import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any, TypeVar
 
 import httpx
 import tenacity
 from tenacity.wait import wait_base
 
-from ._errors import GospagesError, NetworkError, RateLimited, ServerError
+from ._errors import GospagesError, NetworkError, PlatformError, RateLimited, ServerError
 from ._models import Platform
 from ._version import __version__
 
-__all__ = ["RateLimiter", "RetryPolicy", "Transport", "limiter_for"]
+__all__ = [
+    "RateLimiter",
+    "RetryCodes",
+    "RetryMode",
+    "RetryPolicy",
+    "Transport",
+    "form_value",
+    "limiter_for",
+]
 
 log = logging.getLogger("gospages.transport")
 
@@ -123,6 +133,57 @@ class RetryPolicy:
     def none(cls) -> RetryPolicy:
         """No retries at all (useful in tests)."""
         return cls(attempts=1)
+
+
+class RetryMode(Enum):
+    """Which failures a call may be retried on."""
+
+    READ = "read"
+    """Reads: transient platform errors, rate limits, HTTP 5xx and lost connections."""
+    IDEMPOTENT = "idempotent"
+    """Writes the platform de-duplicates (VK ``guid``): as reads, minus flood control."""
+    UNSAFE = "unsafe"
+    """Other writes: only errors the platform returns before doing anything."""
+
+
+@dataclass(frozen=True)
+class RetryCodes:
+    """A platform's native error codes that each :class:`RetryMode` retries.
+
+    HTTP 5xx and lost connections (errors without an integer code) are retried in the
+    ``READ`` and ``IDEMPOTENT`` modes; in ``UNSAFE`` mode the outcome of a write is
+    unknown after them, so they are never resent.
+    """
+
+    read: frozenset[int]
+    idempotent: frozenset[int]
+    unsafe: frozenset[int]
+
+    def predicate(self, mode: RetryMode) -> Callable[[GospagesError], bool]:
+        codes = {
+            RetryMode.READ: self.read,
+            RetryMode.IDEMPOTENT: self.idempotent,
+            RetryMode.UNSAFE: self.unsafe,
+        }[mode]
+
+        def check(error: GospagesError) -> bool:
+            transient = isinstance(error, (NetworkError, ServerError)) and not isinstance(
+                error.code, int
+            )
+            if transient:
+                return mode is not RetryMode.UNSAFE
+            return error.code in codes
+
+        return check
+
+
+def form_value(value: Any) -> str:
+    """A parameter as platforms expect it in a form: ``1``/``0``, comma lists, text."""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, (list, tuple)):
+        return ",".join(form_value(v) for v in value)
+    return str(value)
 
 
 class _Wait(wait_base):
@@ -217,6 +278,25 @@ class Transport:
                 code=f"HTTP {response.status_code}",
             )
         return response
+
+    def json(self, response: httpx.Response, method: str) -> Any:
+        """The JSON body of ``response``; a body that is not JSON is a gospages error."""
+        try:
+            return response.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            label = self.platform.label
+            if response.status_code >= 400:
+                raise PlatformError(
+                    f"{label} ответил HTTP {response.status_code}",
+                    platform=self.platform,
+                    method=method,
+                    code=f"HTTP {response.status_code}",
+                ) from None
+            raise ServerError(
+                f"{label} вернул не JSON (HTTP {response.status_code})",
+                platform=self.platform,
+                method=method,
+            ) from None
 
     async def run(
         self,

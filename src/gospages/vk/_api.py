@@ -4,21 +4,18 @@ from __future__ import annotations
 
 import functools
 import inspect
-import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-import httpx
 from pydantic import SecretStr
 
 from .._errors import (
     AuthError,
     CaptchaRequired,
     GospagesError,
-    NetworkError,
     NotFound,
     PermissionDenied,
     PlatformError,
@@ -30,7 +27,14 @@ from .._errors import (
 )
 from .._models import Platform
 from .._secrets import redact
-from .._transport import RateLimiter, Transport, limiter_for
+from .._transport import (
+    RateLimiter,
+    RetryCodes,
+    RetryMode,
+    Transport,
+    form_value,
+    limiter_for,
+)
 
 __all__ = [
     "API_VERSION",
@@ -103,41 +107,13 @@ class VKLimits:
         return int(getattr(self, kind.value))
 
 
-class RetryMode(Enum):
-    """Which failures a call may be retried on."""
-
-    READ = "read"
-    """Reads: rate limits (6, 9), internal errors (10), HTTP 5xx and lost connections."""
-    IDEMPOTENT = "idempotent"
-    """Writes carrying a ``guid`` (VK drops the repeat): as reads, but not flood control (9)."""
-    UNSAFE = "unsafe"
-    """Other writes: only error 6, which VK returns before doing anything."""
-
-
 CaptchaHandler = Callable[[CaptchaRequired], "Awaitable[str] | str"]
 
-_READ_CODES = {6, 9, 10}
-_IDEMPOTENT_CODES = {6, 10}
-
-
-def _retryable(mode: RetryMode) -> Callable[[GospagesError], bool]:
-    def check(error: GospagesError) -> bool:
-        if mode is RetryMode.UNSAFE:
-            return isinstance(error, RateLimited) and error.code == 6
-        codes = _READ_CODES if mode is RetryMode.READ else _IDEMPOTENT_CODES
-        if isinstance(error, (NetworkError, ServerError)) and not isinstance(error.code, int):
-            return True  # HTTP 5xx, timeouts, broken connections
-        return error.code in codes
-
-    return check
-
-
-def _plain(value: Any) -> str:
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, (list, tuple)):
-        return ",".join(_plain(v) for v in value)
-    return str(value)
+#: VK answers 6 (too many requests) before doing anything, 9 is flood control, 10 an
+#: internal error. A ``guid`` write is resent on 6 and 10, any other write only on 6.
+VK_RETRY_CODES = RetryCodes(
+    read=frozenset({6, 9, 10}), idempotent=frozenset({6, 10}), unsafe=frozenset({6})
+)
 
 
 def error_from_vk(error: Mapping[str, Any], method: str) -> GospagesError:
@@ -266,13 +242,13 @@ class VKApi:
                 method=method,
                 needed=(kind.value,),
             )
-        form = {k: _plain(v) for k, v in (params or {}).items() if v is not None}
+        form = {k: form_value(v) for k, v in (params or {}).items() if v is not None}
         captcha: dict[str, str] = {}
         for attempt in range(self.max_captcha_attempts + 1):
             try:
                 return await self.transport.run(
                     functools.partial(self._once, method, {**form, **captcha}, kind),
-                    retry_if=_retryable(retry),
+                    retry_if=VK_RETRY_CODES.predicate(retry),
                     method=method,
                 )
             except CaptchaRequired as error:
@@ -296,7 +272,11 @@ class VKApi:
         }
         log.debug("vk %s (%s)", method, kind.value)
         response = await self.transport.post(f"{self.api_url}/{method}", method=method, data=data)
-        body = _json(response, method)
+        body = self.transport.json(response, method)
+        if not isinstance(body, dict):
+            raise ServerError(
+                "ВКонтакте вернул неожиданный ответ", platform=Platform.VK, method=method
+            )
         if "error" in body:
             raise error_from_vk(body["error"], method)
         if "response" not in body:
@@ -310,7 +290,7 @@ class VKApi:
         method = "upload"
         # The upload URL is single-use and carries no token of ours; not retried blindly.
         response = await self.transport.post(url, method=method, files={field: (filename, data)})
-        body = _json(response, method)
+        body = self.transport.json(response, method)
         if "error" in body:
             err = body["error"]
             if isinstance(err, Mapping):
@@ -321,24 +301,3 @@ class VKApi:
                 method=method,
             )
         return body
-
-
-def _json(response: httpx.Response, method: str) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        if response.status_code >= 400:
-            raise PlatformError(
-                f"ВКонтакте ответил HTTP {response.status_code}",
-                platform=Platform.VK,
-                method=method,
-                code=f"HTTP {response.status_code}",
-            ) from None
-        raise ServerError(
-            f"ВКонтакте вернул не JSON (HTTP {response.status_code})",
-            platform=Platform.VK,
-            method=method,
-        ) from None
-    if not isinstance(body, dict):
-        raise ServerError("ВКонтакте вернул неожиданный ответ", platform=Platform.VK, method=method)
-    return body
