@@ -11,10 +11,12 @@ errors. Wire it into a page with ``http_client=fake.client()``::
 `sample_vk` builds a ready sandbox with two communities, posts and comments.
 """
 
+from ._base import FakeCall, UnsupportedByFake
 from ._sample import SampleVK, sample_vk
-from ._vk import FakeComment, FakeGroup, FakePost, FakeVK, UnsupportedByFake, VKCall
+from ._vk import FakeComment, FakeGroup, FakePost, FakeVK, VKCall
 
 __all__ = [
+    "FakeCall",
     "FakeComment",
     "FakeGroup",
     "FakePost",

@@ -12,8 +12,6 @@ instead of answering something plausible.
 
 from __future__ import annotations
 
-import collections
-import itertools
 import json
 import re
 import time
@@ -24,7 +22,9 @@ from urllib.parse import parse_qsl
 
 import httpx
 
-__all__ = ["FakeComment", "FakeGroup", "FakePost", "FakeVK", "UnsupportedByFake", "VKCall"]
+from ._base import FakeCall, FakeError, FakeHTTPPlatform, UnsupportedByFake
+
+__all__ = ["FakeComment", "FakeGroup", "FakePost", "FakeVK", "VKCall"]
 
 BASE_URL = "https://api.vk.ru"
 
@@ -42,18 +42,6 @@ _ACCEPTS: dict[str, frozenset[str]] = {
     "polls.create": frozenset({"user"}),
 }
 _RATE = {"user": 3, "service": 3, "community": 20}
-
-
-class UnsupportedByFake(Exception):
-    """The code under test called something the fake does not implement."""
-
-
-class _VKError(Exception):
-    def __init__(self, code: int, msg: str, **extra: Any) -> None:
-        super().__init__(msg)
-        self.code = code
-        self.msg = msg
-        self.extra = extra
 
 
 @dataclass
@@ -103,17 +91,10 @@ class FakeGroup:
     posts: list[FakePost] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class VKCall:
-    """One request the fake received (without the token)."""
-
-    method: str
-    params: Mapping[str, str]
-    token_kind: str | None
-    url: str
+VKCall = FakeCall
 
 
-class FakeVK:
+class FakeVK(FakeHTTPPlatform):
     """A fake VK API server, in process.
 
     >>> fake = FakeVK()
@@ -129,26 +110,20 @@ class FakeVK:
         clock: Callable[[], float] = time.monotonic,
         now: Callable[[], float] = time.time,
     ) -> None:
-        self.rate_limits = rate_limits
-        self._clock = clock
-        self._now = now
-        self.reset()
+        super().__init__(rate_limits=rate_limits, clock=clock, now=now)
 
     # -- state -------------------------------------------------------------------------
 
     def reset(self) -> None:
         """Forget everything: groups, tokens, recorded calls, queued faults."""
+        super().reset()
         self.groups: dict[int, FakeGroup] = {}
         self.tokens: dict[str, _Token] = {}
-        self.calls: list[VKCall] = []
-        self._ids = itertools.count(1000)
         self._guids: dict[tuple[int, str], int] = {}
         self._comment_guids: dict[tuple[int, str], int] = {}
-        self._windows: dict[str, collections.deque[float]] = {}
         self._uploads: dict[str, dict[str, Any]] = {}
         self._photos: dict[tuple[int, int], dict[str, Any]] = {}
         self._polls: dict[tuple[int, int], dict[str, Any]] = {}
-        self._faults: dict[str, list[Callable[[], httpx.Response | None]]] = {}
         self._captchas: dict[str, tuple[str, str]] = {}
 
     def add_group(
@@ -238,38 +213,6 @@ class FakeVK:
         post.comments.append(comment)
         return comment
 
-    def fail_next(
-        self,
-        method: str,
-        *,
-        error_code: int | None = None,
-        http_status: int | None = None,
-        times: int = 1,
-        lose_response: bool = False,
-        error_msg: str = "Fake error",
-    ) -> None:
-        """Make the next ``times`` calls of ``method`` fail.
-
-        ``error_code`` answers a VK error; ``http_status`` an HTTP error;
-        ``lose_response`` performs the call and then drops the answer (a timeout for the
-        client): the write is committed but the client cannot know.
-        """
-        if not lose_response and http_status is None and error_code is None:
-            raise ValueError("fail_next: укажите error_code, http_status или lose_response=True")
-        for _ in range(times):
-            if lose_response:
-                self._faults.setdefault(method, []).append(lambda: None)
-            elif http_status is not None:
-                status = http_status
-                self._faults.setdefault(method, []).append(
-                    lambda status=status: httpx.Response(status, text="Bad Gateway")  # type: ignore[misc]
-                )
-            elif error_code is not None:
-                code = error_code
-                self._faults.setdefault(method, []).append(
-                    lambda code=code: _error_response(_VKError(code, error_msg), method, {})  # type: ignore[misc]
-                )
-
     def require_captcha(self, method: str, *, answer: str = "k7x2q") -> str:
         """Answer ``method`` with error 14 until a call carries ``captcha_key=answer``.
 
@@ -278,19 +221,6 @@ class FakeVK:
         sid = str(next(self._ids))
         self._captchas[method] = (sid, answer)
         return sid
-
-    def calls_of(self, method: str) -> list[VKCall]:
-        return [c for c in self.calls if c.method == method]
-
-    # -- wiring --------------------------------------------------------------------------
-
-    def transport(self) -> httpx.MockTransport:
-        """An httpx transport answering from this fake."""
-        return httpx.MockTransport(self.handler)
-
-    def client(self, **kwargs: Any) -> httpx.AsyncClient:
-        """An ``httpx.AsyncClient`` wired to this fake (pass it as ``http_client=``)."""
-        return httpx.AsyncClient(transport=self.transport(), **kwargs)
 
     def handler(self, request: httpx.Request) -> httpx.Response:
         """Answer one request (usable as a pytest-httpx callback)."""
@@ -310,38 +240,32 @@ class FakeVK:
         self.calls.append(
             VKCall(method, dict(params), token.kind if token else None, str(request.url))
         )
-        faults = self._faults.get(method)
-        lose = False
-        if faults:
-            injected = faults.pop(0)()
-            if injected is not None:
-                return injected
-            lose = True
+        injected, lose = self._take_fault(method)
+        if injected is not None:
+            return injected
         try:
             if token is None:
-                raise _VKError(5, "User authorization failed: invalid access_token (4).")
+                raise FakeError(5, "User authorization failed: invalid access_token (4).")
             self._check_rate(secret or "", token)
             self._check_kind(method, token)
             self._check_captcha(method, params)
             result = self._dispatch(method, params, token)
-        except _VKError as error:
-            return _error_response(error, method, params)
+        except FakeError as error:
+            return self._error_response(error, method, params)
         if lose:
             raise httpx.ReadTimeout("fake: the answer was lost", request=request)
         return httpx.Response(200, json={"response": result})
 
+    def _error_response(
+        self, error: FakeError, method: str, params: Mapping[str, str]
+    ) -> httpx.Response:
+        return _vk_error_response(error, method, params)
+
     # -- checks --------------------------------------------------------------------------
 
     def _check_rate(self, secret: str, token: _Token) -> None:
-        if not self.rate_limits:
-            return
-        now = self._clock()
-        window = self._windows.setdefault(secret, collections.deque())
-        while window and now - window[0] >= 1.0:
-            window.popleft()
-        if len(window) >= _RATE[token.kind]:
-            raise _VKError(6, "Too many requests per second")
-        window.append(now)
+        if self._over_rate(secret, _RATE[token.kind]):
+            raise FakeError(6, "Too many requests per second")
 
     def _check_captcha(self, method: str, params: Mapping[str, str]) -> None:
         pending = self._captchas.get(method)
@@ -351,7 +275,7 @@ class FakeVK:
         if params.get("captcha_sid") == sid and params.get("captcha_key") == answer:
             del self._captchas[method]
             return
-        raise _VKError(
+        raise FakeError(
             14,
             "Captcha needed",
             captcha_sid=sid,
@@ -365,12 +289,14 @@ class FakeVK:
         if token.kind in accepts:
             return
         if token.kind == "community":
-            raise _VKError(27, "Group authorization failed: method is unavailable with group auth.")
+            raise FakeError(
+                27, "Group authorization failed: method is unavailable with group auth."
+            )
         if token.kind == "service":
-            raise _VKError(
+            raise FakeError(
                 28, "Application authorization failed: method is unavailable with service token."
             )
-        raise _VKError(15, "Access denied: no access to call this method")
+        raise FakeError(15, "Access denied: no access to call this method")
 
     # -- methods -------------------------------------------------------------------------
 
@@ -415,7 +341,7 @@ class FakeVK:
         flt = p.get("filter", "all")
         if flt == "postponed":
             if group.id not in token.admin_of:
-                raise _VKError(15, "Access denied: postponed posts are visible to admins only")
+                raise FakeError(15, "Access denied: postponed posts are visible to admins only")
             posts = [x for x in group.posts if x.postponed]
         else:
             posts = [x for x in group.posts if not x.postponed]
@@ -473,7 +399,7 @@ class FakeVK:
     def _m_wall_post(self, p: dict[str, str], token: _Token) -> Any:
         group = self._owner(p)
         if group.id not in token.admin_of:
-            raise _VKError(214, "Access to adding post denied: access to the wall is closed")
+            raise FakeError(214, "Access to adding post denied: access to the wall is closed")
         guid = p.get("guid")
         if guid and (group.id, guid) in self._guids:
             return {"post_id": self._guids[(group.id, guid)]}
@@ -514,7 +440,7 @@ class FakeVK:
         group = self._owner(p)
         post = self._post(group.id, _int(p, "post_id", 0))
         if post.comments_closed:
-            raise _VKError(213, "Access to status replies denied: comments are closed")
+            raise FakeError(213, "Access to status replies denied: comments are closed")
         guid = p.get("guid")
         if guid and (group.id, guid) in self._comment_guids:
             cid = self._comment_guids[(group.id, guid)]
@@ -527,7 +453,7 @@ class FakeVK:
             p.get("from_group") not in (None, "", "0") and group.id in token.admin_of
         )
         if token.kind == "community" and token.group_id != group.id:
-            raise _VKError(15, "Access denied: the community token belongs to another community")
+            raise FakeError(15, "Access denied: the community token belongs to another community")
         from_id = -group.id if as_group else int(token.user_id or 0)
         reply_to = _int(p, "reply_to_comment", 0) or None
         comment = self.add_comment(group.id, post.id, message, from_id=from_id, reply_to=reply_to)
@@ -538,7 +464,7 @@ class FakeVK:
     def _m_wall_deleteComment(self, p: dict[str, str], token: _Token) -> Any:
         group = self._owner(p)
         if group.id not in token.admin_of:
-            raise _VKError(211, "Access to wall's comment denied")
+            raise FakeError(211, "Access to wall's comment denied")
         cid = _int(p, "comment_id", 0)
         for post in group.posts:
             for comment in post.comments:
@@ -552,7 +478,7 @@ class FakeVK:
         if gid not in self.groups:
             raise _invalid("group_id")
         if gid not in token.admin_of:
-            raise _VKError(15, "Access denied: no access to this group")
+            raise FakeError(15, "Access denied: no access to this group")
         key = f"u{next(self._ids)}"
         self._uploads[key] = {"group_id": gid, "used": False}
         return {
@@ -589,7 +515,7 @@ class FakeVK:
             raise _invalid("photo is empty")
         photo_key = uploaded[0]["photo"]
         if p.get("hash") != f"h{photo_key}":
-            raise _VKError(121, "Invalid hash")
+            raise FakeError(121, "Invalid hash")
         pid = next(self._ids)
         obj = {
             "id": pid,
@@ -613,7 +539,7 @@ class FakeVK:
     def _m_polls_create(self, p: dict[str, str], token: _Token) -> Any:
         owner = _int(p, "owner_id", 0)
         if owner < 0 and -owner not in token.admin_of:
-            raise _VKError(15, "Access denied: no access to create polls in this group")
+            raise FakeError(15, "Access denied: no access to create polls in this group")
         try:
             answers = json.loads(p.get("add_answers", "[]"))
         except json.JSONDecodeError:
@@ -731,8 +657,8 @@ class FakeVK:
         return obj
 
 
-def _invalid(detail: str) -> _VKError:
-    return _VKError(100, f"One of the parameters specified was missing or invalid: {detail}")
+def _invalid(detail: str) -> FakeError:
+    return FakeError(100, f"One of the parameters specified was missing or invalid: {detail}")
 
 
 def _int(p: Mapping[str, str], key: str, default: int) -> int:
@@ -745,7 +671,9 @@ def _int(p: Mapping[str, str], key: str, default: int) -> int:
         raise _invalid(f"{key} not integer") from None
 
 
-def _error_response(error: _VKError, method: str, params: Mapping[str, str]) -> httpx.Response:
+def _vk_error_response(
+    error: FakeError, method: str, params: Mapping[str, str]
+) -> httpx.Response:
     echoed = [
         {"key": "v", "value": params.get("v", "5.199")},
         {"key": "method", "value": method},

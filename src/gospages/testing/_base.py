@@ -1,0 +1,137 @@
+"""What the HTTP fakes (VK, OK) share: recorded calls, fault injection, rate windows."""
+
+from __future__ import annotations
+
+import abc
+import collections
+import itertools
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+__all__ = ["FakeCall", "FakeHTTPPlatform", "UnsupportedByFake"]
+
+
+class UnsupportedByFake(Exception):
+    """The code under test called something the fake does not implement."""
+
+
+class FakeError(Exception):
+    """An error the fake answers in the platform's own shape."""
+
+    def __init__(self, code: int, msg: str, **extra: Any) -> None:
+        super().__init__(msg)
+        self.code = code
+        self.msg = msg
+        self.extra = extra
+
+
+@dataclass(frozen=True)
+class FakeCall:
+    """One request a fake received (without the token)."""
+
+    method: str
+    params: Mapping[str, str]
+    token_kind: str | None
+    url: str
+
+
+class FakeHTTPPlatform(abc.ABC):
+    """Base of the fakes that answer over HTTP (in process, through an httpx transport)."""
+
+    def __init__(
+        self,
+        *,
+        rate_limits: bool = True,
+        clock: Callable[[], float] = time.monotonic,
+        now: Callable[[], float] = time.time,
+    ) -> None:
+        self.rate_limits = rate_limits
+        self._clock = clock
+        self._now = now
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget recorded calls, queued faults and rate windows."""
+        self.calls: list[FakeCall] = []
+        self._ids = itertools.count(1000)
+        self._faults: dict[str, list[Callable[[], httpx.Response | None]]] = {}
+        self._windows: dict[str, collections.deque[float]] = {}
+
+    # -- for tests -----------------------------------------------------------------------
+
+    def fail_next(
+        self,
+        method: str,
+        *,
+        error_code: int | None = None,
+        http_status: int | None = None,
+        times: int = 1,
+        lose_response: bool = False,
+        error_msg: str = "Fake error",
+    ) -> None:
+        """Make the next ``times`` calls of ``method`` fail.
+
+        ``error_code`` answers a platform error; ``http_status`` an HTTP error;
+        ``lose_response`` performs the call and then drops the answer (a timeout for the
+        client): the write is committed but the client cannot know.
+        """
+        if not lose_response and http_status is None and error_code is None:
+            raise ValueError("fail_next: укажите error_code, http_status или lose_response=True")
+        fault: Callable[[], httpx.Response | None]
+        if lose_response:
+            fault = lambda: None  # noqa: E731
+        elif http_status is not None:
+            status = http_status
+            fault = lambda: httpx.Response(status, text="Bad Gateway")  # noqa: E731
+        else:
+            error = FakeError(error_code or 1, error_msg)
+            fault = lambda: self._error_response(error, method, {})  # noqa: E731
+        self._faults.setdefault(method, []).extend([fault] * times)
+
+    def calls_of(self, method: str) -> list[FakeCall]:
+        """The recorded calls of one method, oldest first."""
+        return [c for c in self.calls if c.method == method]
+
+    def transport(self) -> httpx.MockTransport:
+        """An httpx transport answering from this fake."""
+        return httpx.MockTransport(self.handler)
+
+    def client(self, **kwargs: Any) -> httpx.AsyncClient:
+        """An ``httpx.AsyncClient`` wired to this fake (pass it as ``http_client=``)."""
+        return httpx.AsyncClient(transport=self.transport(), **kwargs)
+
+    @abc.abstractmethod
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        """Answer one request (usable as a pytest-httpx callback)."""
+
+    # -- for subclasses ------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def _error_response(
+        self, error: FakeError, method: str, params: Mapping[str, str]
+    ) -> httpx.Response: ...
+
+    def _take_fault(self, method: str) -> tuple[httpx.Response | None, bool]:
+        """``(response to send instead, lose the real answer)`` for the next call."""
+        faults = self._faults.get(method)
+        if not faults:
+            return None, False
+        injected = faults.pop(0)()
+        return injected, injected is None
+
+    def _over_rate(self, key: str, per_second: int) -> bool:
+        """Count a request against ``key``'s one-second window; True when over."""
+        if not self.rate_limits:
+            return False
+        now = self._clock()
+        window = self._windows.setdefault(key, collections.deque())
+        while window and now - window[0] >= 1.0:
+            window.popleft()
+        if len(window) >= per_second:
+            return True
+        window.append(now)
+        return False
