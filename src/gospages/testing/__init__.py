@@ -8,21 +8,29 @@ errors. Wire it into a page with ``http_client=fake.client()``::
     fake.add_token("t-user", kind="user", user_id=7, admin_of=[1])
     page = VKPage("adm", user_token="t-user", http_client=fake.client())
 
-`sample_vk` builds a ready sandbox with two communities, posts and comments.
+`FakeOK` does the same for Odnoklassniki (signatures checked on every request).
+`sample_vk` and `sample_ok` build ready sandboxes with pages, posts and comments.
 """
 
 from ._base import FakeCall, UnsupportedByFake
-from ._sample import SampleVK, sample_vk
+from ._ok import FakeOK, FakeOKComment, FakeOKGroup, FakeOKTopic
+from ._sample import SampleOK, SampleVK, sample_ok, sample_vk
 from ._vk import FakeComment, FakeGroup, FakePost, FakeVK, VKCall
 
 __all__ = [
     "FakeCall",
     "FakeComment",
     "FakeGroup",
+    "FakeOK",
+    "FakeOKComment",
+    "FakeOKGroup",
+    "FakeOKTopic",
     "FakePost",
     "FakeVK",
+    "SampleOK",
     "SampleVK",
     "UnsupportedByFake",
     "VKCall",
+    "sample_ok",
     "sample_vk",
 ]

@@ -5,9 +5,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from ._ok import FakeOK
 from ._vk import FakeVK
 
-__all__ = ["SampleVK", "sample_vk"]
+__all__ = ["SampleOK", "SampleVK", "sample_ok", "sample_vk"]
 
 DAY = 86400
 
@@ -170,3 +171,61 @@ def sample_vk(*, now: float | None = None, rate_limits: bool = True) -> SampleVK
     fake.add_token(tokens.community_token, kind="community", group_id=100001)
     fake.add_token(tokens.service_token, kind="service")
     return tokens
+
+
+@dataclass(frozen=True)
+class SampleOK:
+    """The OK sandbox and the keys that open it."""
+
+    fake: FakeOK
+    group_id: str
+    application_key: str
+    application_secret_key: str
+    access_token: str
+
+
+def sample_ok(*, now: float | None = None) -> SampleOK:
+    """A :class:`FakeOK` with the district administration's OK group, topics and comments."""
+    t0 = time.time() if now is None else now
+    fake = FakeOK(now=lambda: time.time() if now is None else now)
+    sample = SampleOK(
+        fake=fake,
+        group_id="53038939046008",
+        application_key="CBAFJIICABABABABA",
+        application_secret_key="sandbox-ok-app-secret-0001",  # noqa: S106
+        access_token="sandbox-ok-access-token-0001",  # noqa: S106
+    )
+    fake.add_app(sample.application_key, secret_key=sample.application_secret_key)
+    fake.add_token(sample.access_token, user_id="575662066926")
+    fake.add_group(
+        sample.group_id,
+        "Администрация Энского района",
+        admins=["575662066926"],
+        description="Официальная группа администрации. Приёмная: 8 (38247) 2-11-00",
+        members_count=1114,
+        homepage_url="https://ensk.gosuslugi.ru",
+        phone="+7 (38247) 2-11-00",
+        address="с. Энское, ул. Ленина, 7",
+        shortname="adm.ensk",
+    )
+    texts = [
+        "Прошёл приём граждан главой района.",
+        "Плановое отключение электроэнергии 5 декабря с 10:00 до 14:00.",
+        "Итоги сессии районной Думы: утверждён бюджет на 2027 год.",
+        "Конкурс «Лучший двор»: заявки до 20 декабря.",
+    ]
+    topics = [
+        fake.add_topic(sample.group_id, text, date=t0 - (i * 2.5 + 0.5) * DAY, likes=5 + i)
+        for i, text in enumerate(texts)
+    ]
+    first = topics[0].id
+    q = fake.add_comment(sample.group_id, first, "Когда будет следующий приём?",
+                         author_id="910000000001", date=t0 - 0.4 * DAY)
+    fake.add_comment(sample.group_id, first, "В следующий четверг с 10:00.",
+                     author_id=sample.group_id, date=t0 - 0.3 * DAY, reply_to=q.id,
+                     from_group=True)
+    fake.add_comment(sample.group_id, first, "Спасибо!", author_id="910000000001",
+                     date=t0 - 0.2 * DAY, reply_to=q.id)
+    fake.add_comment(sample.group_id, first, "Быстрый заработок, пишите в личку",
+                     author_id="910000000002", date=t0 - 0.25 * DAY)
+    return sample

@@ -1,0 +1,508 @@
+"""The OK (Odnoklassniki) backend of :class:`gospages.OfficialPage`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Mapping
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import httpx
+from pydantic import SecretStr
+
+from .._errors import GospagesError, NetworkError, NotFound, ServerError, ValidationError
+from .._models import (
+    Capabilities,
+    Comment,
+    Operation,
+    PageProfile,
+    Platform,
+    Post,
+    PostSummary,
+    PublishedPost,
+    PublishStatus,
+    Verification,
+    VerificationState,
+    _require_aware,
+)
+from .._page import OfficialPage
+from .._secrets import register_secret
+from .._transport import RetryMode, RetryPolicy, Transport
+from ._api import DEFAULT_API_URL, OKApi
+
+__all__ = ["MSK", "OKPage"]
+
+MSK = timezone(timedelta(hours=3))
+"""Moscow time (UTC+3 all year since 2014): OK reads ``publishAt`` and writes dates in it."""
+
+INFO_FIELDS = (
+    "uid,name,description,members_count,homepage_url,phone,address,city,pic_avatar,"
+    "status,premium,private,shortname,gos_org,content_as_official"
+)
+_PAGE_SIZE = 100
+# Outcome-unknown errors on a write: the platform may have done it.
+_UNKNOWN_OUTCOME = (NetworkError, ServerError)
+
+
+def _aware(value: datetime | None, name: str) -> datetime | None:
+    try:
+        return _require_aware(value, name)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
+
+
+def to_moscow(value: datetime) -> str:
+    """``value`` (aware) as OK's ``publishAt``: ``YYYY-MM-DD HH:MM:SS`` in Moscow time."""
+    return value.astimezone(MSK).strftime("%Y-%m-%d %H:%M:%S")
+
+
+class OKPage(OfficialPage):
+    """An official OK group.
+
+    Args:
+        group_id: the group's numeric id (``53038939046008``).
+        application_key: the application's public key.
+        application_secret_key: the application's secret key (signs requests).
+        access_token: an access token of a group administrator with the application's
+            permissions (``VALUABLE_ACCESS``, ``GROUP_CONTENT``, ``PHOTO_CONTENT``).
+        http_client: an ``httpx.AsyncClient`` to use (its transport may be a fake).
+        api_url: ``https://api.ok.ru/fb.do`` by default.
+        retry: how failed reads are retried; writes are never resent blindly.
+        requests_per_second: self-imposed pace (OK publishes no limits; 1/s is safe).
+        timeout: seconds to wait for OK.
+    """
+
+    platform = Platform.OK
+
+    def __init__(
+        self,
+        group_id: int | str,
+        *,
+        application_key: str,
+        application_secret_key: SecretStr | str,
+        access_token: SecretStr | str,
+        http_client: httpx.AsyncClient | None = None,
+        api_url: str = DEFAULT_API_URL,
+        retry: RetryPolicy | None = None,
+        requests_per_second: float = 1.0,
+        timeout: float = 30.0,
+    ) -> None:
+        gid = str(group_id).strip()
+        if not gid.isdigit():
+            raise ValidationError(f"OKPage: id группы должен быть числом, а не «{group_id}»")
+        if not application_key.strip():
+            raise ValidationError("OKPage: пустой application_key")
+        secrets = []
+        for name, value in (
+            ("application_secret_key", application_secret_key),
+            ("access_token", access_token),
+        ):
+            secret = value if isinstance(value, SecretStr) else SecretStr(value)
+            if not secret.get_secret_value().strip():
+                raise ValidationError(f"OKPage: пустой {name}")
+            register_secret(secret)
+            secrets.append(secret)
+        self._gid = gid
+        self._transport = Transport(
+            Platform.OK, http_client=http_client, timeout=timeout, retry=retry
+        )
+        self._api = OKApi(
+            application_key=application_key,
+            application_secret_key=secrets[0],
+            access_token=secrets[1],
+            transport=self._transport,
+            api_url=api_url,
+            requests_per_second=requests_per_second,
+        )
+
+    def __repr__(self) -> str:
+        return f"OKPage(group_id={self._gid!r}, application_key={self._api.application_key!r})"
+
+    @property
+    def page_id(self) -> str:
+        return self._gid
+
+    @property
+    def api(self) -> OKApi:
+        """The low-level caller, for OK methods gospages does not wrap yet."""
+        return self._api
+
+    async def aclose(self) -> None:
+        await self._transport.aclose()
+
+    def capabilities(self) -> Capabilities:
+        # OK has one kind of token; what it may do depends on the application's
+        # permissions, which only OK knows. Everything is allowed here, and a missing
+        # permission comes back as TokenTypeError (OK error 200).
+        return Capabilities(
+            platform=Platform.OK,
+            allowed=frozenset(Operation),
+            warnings={
+                Operation.REPLY: (
+                    "ответ идёт через discussions.addDiscussionComment с as_admin=true; "
+                    "приложению может понадобиться разрешение OK на этот метод"
+                ),
+                Operation.VERIFICATION: (
+                    "у OK нет документированного поля подтверждения через Госуслуги; "
+                    "без поля gos_org ответ — «неизвестно»"
+                ),
+            },
+        )
+
+    # -- the group -----------------------------------------------------------------------
+
+    async def _info(self) -> dict[str, Any]:
+        answer = await self._api.call("group.getInfo", {"uids": self._gid, "fields": INFO_FIELDS})
+        groups = answer.get("groups") if isinstance(answer, dict) else answer
+        if not groups:
+            raise NotFound(
+                f"Группа Одноклассников {self._gid} не найдена или недоступна",
+                platform=Platform.OK,
+                method="group.getInfo",
+            )
+        group: dict[str, Any] = groups[0]
+        return group
+
+    async def profile(self) -> PageProfile:
+        info = await self._info()
+        known = {
+            "uid",
+            "name",
+            "description",
+            "members_count",
+            "homepage_url",
+            "phone",
+            "address",
+            "pic_avatar",
+            "status",
+            "shortname",
+            "private",
+        }
+        address = info.get("address")
+        if isinstance(address, Mapping):
+            address = ", ".join(str(v) for v in address.values() if v)
+        shortname = info.get("shortname")
+        return PageProfile(
+            platform=Platform.OK,
+            id=self._gid,
+            name=info.get("name") or "",
+            screen_name=shortname,
+            url=f"https://ok.ru/{shortname}" if shortname else f"https://ok.ru/group/{self._gid}",
+            description=info.get("description") or "",
+            status=info.get("status") or None,
+            phones=[str(info["phone"])] if info.get("phone") else [],
+            addresses=[str(address)] if address else [],
+            site=info.get("homepage_url") or None,
+            avatar_url=info.get("pic_avatar") or None,
+            members_count=info.get("members_count"),
+            is_closed=None if info.get("private") is None else bool(info.get("private")),
+            extras={k: v for k, v in info.items() if k not in known},
+        )
+
+    async def verification(self) -> Verification:
+        info = await self._info()
+        marks = {k: info[k] for k in ("gos_org", "content_as_official") if k in info}
+        if "gos_org" in info:
+            confirmed = bool(info["gos_org"])
+            return Verification(
+                platform=Platform.OK,
+                page=self._gid,
+                state=VerificationState.CONFIRMED if confirmed else VerificationState.NOT_CONFIRMED,
+                marks=marks,
+                explanation="по полю gos_org (недокументированное поле OK)",
+            )
+        return Verification(
+            platform=Platform.OK,
+            page=self._gid,
+            state=VerificationState.UNKNOWN,
+            marks=marks,
+            explanation=(
+                "OK не вернул поля подтверждения через Госуслуги (в API оно не "
+                "документировано): проверьте отметку на странице группы"
+            ),
+        )
+
+    # -- reading -------------------------------------------------------------------------
+
+    async def posts(
+        self, *, since: datetime | None = None, until: datetime | None = None
+    ) -> AsyncIterator[PostSummary]:
+        since = _aware(since, "since")
+        until = _aware(until, "until")
+        anchor: str | None = None
+        seen: set[str] = set()
+        while True:
+            page = await self._api.call(
+                "mediatopic.getTopics",
+                {
+                    "gid": self._gid,
+                    "count": _PAGE_SIZE,
+                    "anchor": anchor,
+                    "direction": "FORWARD",
+                    "filter": "GROUP_THEMES",
+                    "fields": "media_topic.*",
+                },
+            )
+            topics: list[dict[str, Any]] = page.get("media_topics") or []
+            for topic in topics:
+                post = self._post_from(topic)
+                if post.id in seen:
+                    continue
+                seen.add(post.id)
+                if until is not None and post.date > until:
+                    continue
+                if since is not None and post.date < since:
+                    return
+                yield post
+            anchor = page.get("anchor")
+            if not topics or not page.get("has_more") or not anchor:
+                return
+
+    def _post_from(self, topic: Mapping[str, Any]) -> PostSummary:
+        media = topic.get("media") or []
+        text = "\n".join(str(m.get("text", "")) for m in media if m.get("type") == "text")
+        topic_id = str(topic["id"])
+        created = topic.get("created_ms")
+        return PostSummary(
+            platform=Platform.OK,
+            page=self._gid,
+            id=topic_id,
+            date=datetime.fromtimestamp((created or 0) / 1000, tz=timezone.utc),
+            text=text,
+            url=f"https://ok.ru/group/{self._gid}/topic/{topic_id}",
+            likes=(topic.get("like_summary") or {}).get("count"),
+            reposts=(topic.get("reshare_summary") or {}).get("count"),
+            comments_count=(topic.get("discussion_summary") or {}).get("comments_count"),
+            attachments=[str(m.get("type")) for m in media if m.get("type") != "text"],
+        )
+
+    async def comments(
+        self, post_id: str | None = None, *, since: datetime | None = None
+    ) -> AsyncIterator[Comment]:
+        since = _aware(since, "since")
+        if post_id is not None:
+            async for comment in self._topic_comments(str(post_id), since):
+                yield comment
+            return
+        async for post in self.posts(since=since):
+            if post.comments_count == 0:
+                continue
+            async for comment in self._topic_comments(post.id, since):
+                yield comment
+
+    async def _topic_comments(
+        self, topic_id: str, since: datetime | None
+    ) -> AsyncIterator[Comment]:
+        anchor: str | None = None
+        threads: dict[str, str] = {}  # comment id -> the top comment of its thread
+        while True:
+            page = await self._api.call(
+                "discussions.getComments",
+                {
+                    "discussionId": topic_id,
+                    "discussionType": "GROUP_TOPIC",
+                    "anchor": anchor,
+                    "direction": "FORWARD",
+                    "count": _PAGE_SIZE,
+                },
+            )
+            items: list[dict[str, Any]] = page.get("comments") or []
+            for item in items:
+                comment_id = str(item["id"])
+                parent = item.get("reply_to_comment_id")
+                parent = str(parent) if parent else None
+                root = threads.get(parent, parent) if parent else None
+                threads[comment_id] = root or comment_id
+                date = _ok_date(item.get("date"))
+                comment = Comment(
+                    platform=Platform.OK,
+                    page=self._gid,
+                    id=comment_id,
+                    post_id=topic_id,
+                    author_id=str(item["author_id"]) if item.get("author_id") else None,
+                    date=date,
+                    text=item.get("text") or "",
+                    parent_id=parent,
+                    thread_id=root,
+                    deleted=item.get("type") == "REMOVED" or bool(item.get("deleted")),
+                    from_page=item.get("author_type") == "GROUP"
+                    or str(item.get("author_id")) == self._gid,
+                )
+                if since is None or date is None or date >= since:
+                    yield comment
+            anchor = page.get("anchor")
+            if not items or not page.get("has_more") or not anchor:
+                return
+
+    # -- writing -------------------------------------------------------------------------
+
+    def check(self, post: Post) -> None:
+        """Raise :class:`gospages.ValidationError` if ``post`` cannot go to OK as it is."""
+        if post.publish_at is not None and post.publish_at <= datetime.now(timezone.utc):
+            raise ValidationError(
+                "Публикация не пройдёт в Одноклассниках: время отложенной публикации "
+                f"{post.publish_at.isoformat()} уже прошло"
+            )
+
+    async def publish(self, post: Post) -> PublishedPost:
+        self.check(post)
+        images = []
+        for photo in post.photos:
+            try:
+                images.append((photo.name, photo.read()))
+            except ValueError as exc:
+                raise ValidationError(str(exc)) from None
+        media: list[dict[str, Any]] = []
+        if post.text.strip():
+            media.append({"type": "text", "text": post.text})
+        if images:
+            media.append({"type": "photo", "list": [{"id": t} for t in await self._upload(images)]})
+        media.extend({"type": "link", "url": str(link.url)} for link in post.links)
+        for poll in post.polls:
+            options = ["MultipleChoice" if poll.multiple else "SingleChoice"]
+            if poll.anonymous:
+                options.append("AnonymousVoting")
+            media.append(
+                {
+                    "type": "poll",
+                    "question": poll.question,
+                    "answers": [{"text": a} for a in poll.answers],
+                    "options": ",".join(options),
+                }
+            )
+        attachment: dict[str, Any] = {"media": media, "onBehalfOfGroup": "true"}
+        if post.publish_at is not None:
+            attachment["publishAt"] = to_moscow(post.publish_at)
+        if post.close_comments:
+            attachment["disableComments"] = "true"
+        receipt: dict[str, Any] = {
+            "platform": Platform.OK,
+            "page": self._gid,
+            "publish_at": post.publish_at,
+            "idempotency_key": post.idempotency_key,
+        }
+        status = PublishStatus.SCHEDULED if post.publish_at else PublishStatus.PUBLISHED
+        started = datetime.now(timezone.utc)
+        try:
+            answer = await self._api.call(
+                "mediatopic.post",
+                {
+                    "gid": self._gid,
+                    "type": "GROUP_THEME",
+                    "attachment": json.dumps(attachment, ensure_ascii=False),
+                },
+                retry=RetryMode.UNSAFE,
+            )
+        except _UNKNOWN_OUTCOME as error:
+            # OK has no idempotency key: read back before anyone resends.
+            found = None if post.publish_at else await self._find_published(post, started)
+            if found is None:
+                return PublishedPost(
+                    **receipt,
+                    post_id=None,
+                    url=None,
+                    status=PublishStatus.NEEDS_CHECK,
+                    note=(
+                        f"Ответ Одноклассников потерян ({type(error).__name__}), запись при "
+                        "проверке не найдена. Не публикуйте повторно, пока не посмотрите "
+                        "ленту группы: у OK нет защиты от дублей."
+                    ),
+                )
+            return PublishedPost(
+                **receipt,
+                post_id=found,
+                url=f"https://ok.ru/group/{self._gid}/topic/{found}",
+                status=status,
+                note="Ответ Одноклассников потерян; запись найдена в ленте группы при проверке.",
+            )
+        topic_id = str(answer)
+        return PublishedPost(
+            **receipt,
+            post_id=topic_id,
+            url=f"https://ok.ru/group/{self._gid}/topic/{topic_id}",
+            status=status,
+        )
+
+    async def _upload(self, images: list[tuple[str, bytes]]) -> list[str]:
+        server = await self._api.call(
+            "photosV2.getUploadUrl", {"gid": self._gid, "count": len(images)}
+        )
+        photo_ids: list[str] = list(server["photo_ids"])
+        files = {f"pic{i}": image for i, image in enumerate(images, start=1)}
+        uploaded = await self._api.upload(server["upload_url"], files)
+        photos = uploaded.get("photos") or {}
+        try:
+            return [str(photos[pid]["token"]) for pid in photo_ids]
+        except KeyError:
+            raise ServerError(
+                "Одноклассники не вернули токены загруженных фото",
+                platform=Platform.OK,
+                method="upload",
+            ) from None
+
+    async def _find_published(self, post: Post, started: datetime) -> str | None:
+        try:
+            async for topic in self.posts(since=started - timedelta(minutes=2)):
+                if topic.text == post.text:
+                    return topic.id
+        except GospagesError:
+            return None
+        return None
+
+    async def reply(self, comment: Comment, text: str) -> Comment:
+        self._own(comment)
+        if not text.strip():
+            raise ValidationError("Ответ не может быть пустым")
+        answer = await self._api.call(
+            "discussions.addDiscussionComment",
+            {
+                "entityId": comment.post_id,
+                "entityType": "GROUP_TOPIC",
+                "comment": text,
+                "reply_to_comment_id": comment.id,
+                "as_admin": "true",
+            },
+            retry=RetryMode.UNSAFE,
+        )
+        new_id = answer.get("id") if isinstance(answer, Mapping) else answer
+        return Comment(
+            platform=Platform.OK,
+            page=self._gid,
+            id=str(new_id),
+            post_id=comment.post_id,
+            author_id=self._gid,
+            date=datetime.now(timezone.utc),
+            text=text,
+            parent_id=comment.id,
+            thread_id=comment.thread_id or comment.id,
+            from_page=True,
+        )
+
+    async def delete_comment(self, comment: Comment) -> None:
+        self._own(comment)
+        await self._api.call(
+            "discussions.deleteDiscussionComment",
+            {
+                "discussionId": comment.post_id,
+                "discussionType": "GROUP_TOPIC",
+                "comment_id": comment.id,
+            },
+            retry=RetryMode.UNSAFE,
+        )
+
+    def _own(self, comment: Comment) -> None:
+        if comment.platform is not Platform.OK or comment.page != self._gid:
+            raise ValidationError(
+                f"Комментарий {comment.id} не с этой страницы "
+                f"({comment.platform.label} «{comment.page}», а не Одноклассники «{self._gid}»)"
+            )
+
+
+def _ok_date(value: Any) -> datetime | None:
+    """OK writes comment dates as ``YYYY-MM-DD HH:MM:SS`` in Moscow time."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d %H:%M:%S").replace(tzinfo=MSK)
+    except ValueError:
+        return None
