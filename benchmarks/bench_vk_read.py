@@ -1,6 +1,6 @@
 """Reading a community (profile, 300 posts, their comments) with gospages and with vk_api.
 
-Both clients talk HTTP to the same FakeVK, served on 127.0.0.1 by a small loopback server,
+Both clients talk HTTP to the same FakeVK, served on 127.0.0.1 by ``FakeVK.serve()``,
 so the figures compare the clients, not the network. Two runs:
 
 * ``limits on``: VK's real 3 requests/s for a service key. What a user sees in practice:
@@ -14,14 +14,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-import httpx
 import requests
 import vk_api
 
@@ -43,33 +38,6 @@ def build_fake(posts: int, comments_per_post: int) -> FakeVK:
         for j in range(comments_per_post):
             fake.add_comment(GROUP, post.id, f"Комментарий {j}", from_id=1000 + j)
     return fake
-
-
-@contextmanager
-def serve(fake: FakeVK) -> Iterator[str]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            request = httpx.Request(
-                "POST", f"https://api.vk.ru{self.path}", content=body, headers=dict(self.headers)
-            )
-            response = fake.handler(request)
-            self.send_response(response.status_code)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(response.content)))
-            self.end_headers()
-            self.wfile.write(response.content)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/method"
-    finally:
-        server.shutdown()
 
 
 async def with_gospages(api_url: str, limits: VKLimits) -> tuple[int, int]:
@@ -146,11 +114,11 @@ def main() -> None:
     parser.add_argument("--limited-posts", type=int, default=20)
     args = parser.parse_args()
     fake = build_fake(args.posts, args.comments)
-    with serve(fake) as api_url:
-        measure(fake, api_url, limited=False)
+    with fake.serve() as base:
+        measure(fake, f"{base}/method", limited=False)
     small = build_fake(args.limited_posts, args.comments)
-    with serve(small) as api_url:
-        measure(small, api_url, limited=True)
+    with small.serve() as base:
+        measure(small, f"{base}/method", limited=True)
 
 
 if __name__ == "__main__":

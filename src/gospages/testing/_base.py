@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import abc
 import collections
+import contextlib
 import itertools
+import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
@@ -40,7 +43,11 @@ class FakeCall:
 
 
 class FakeHTTPPlatform(abc.ABC):
-    """Base of the fakes that answer over HTTP (in process, through an httpx transport)."""
+    """Base of the fakes that answer over HTTP: in process through an httpx transport,
+    or as a real HTTP server on 127.0.0.1 (:meth:`serve`) for out-of-process clients."""
+
+    #: Where the fake pretends to live; upload URLs it hands out start with it.
+    default_base_url = "https://example.invalid"
 
     def __init__(
         self,
@@ -52,6 +59,8 @@ class FakeHTTPPlatform(abc.ABC):
         self.rate_limits = rate_limits
         self._clock = clock
         self._now = now
+        self.base_url = self.default_base_url
+        self._lock = threading.RLock()
         self.reset()
 
     def reset(self) -> None:
@@ -107,6 +116,61 @@ class FakeHTTPPlatform(abc.ABC):
     @abc.abstractmethod
     def handler(self, request: httpx.Request) -> httpx.Response:
         """Answer one request (usable as a pytest-httpx callback)."""
+
+    @contextlib.contextmanager
+    def serve(self, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+        """Serve this fake over real HTTP on loopback; yields its base URL.
+
+        For clients in another process or library (the ``vk_api`` package, benchmarks).
+        A lost answer (``fail_next(..., lose_response=True)``) closes the connection
+        without a response. Upload URLs handed out meanwhile point at this server.
+        """
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _answer(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length)
+                request = httpx.Request(
+                    self.command,
+                    fake.base_url + self.path,
+                    content=body,
+                    headers=dict(self.headers.items()),
+                )
+                try:
+                    with fake._lock:
+                        response = fake.handler(request)
+                except httpx.TimeoutException:
+                    self.close_connection = True  # the answer is lost on the way
+                    return
+                payload = response.content
+                self.send_response(response.status_code)
+                for name, value in response.headers.items():
+                    if name.lower() not in ("content-length", "transfer-encoding", "connection"):
+                        self.send_header(name, value)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            do_GET = do_POST = _answer
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        server = ThreadingHTTPServer((host, port), Handler)
+        server.daemon_threads = True
+        previous = self.base_url
+        self.base_url = f"http://{host}:{server.server_address[1]}"
+        thread = threading.Thread(target=server.serve_forever, name="gospages-fake", daemon=True)
+        thread.start()
+        try:
+            yield self.base_url
+        finally:
+            server.shutdown()
+            server.server_close()
+            self.base_url = previous
 
     # -- for subclasses ------------------------------------------------------------------
 

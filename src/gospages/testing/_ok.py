@@ -25,7 +25,6 @@ from ._base import FakeCall, FakeError, FakeHTTPPlatform, UnsupportedByFake
 
 __all__ = ["FakeOK", "FakeOKComment", "FakeOKGroup", "FakeOKTopic"]
 
-BASE_URL = "https://api.ok.ru"
 MSK = timezone(timedelta(hours=3))
 
 _METHODS = {
@@ -84,6 +83,8 @@ class FakeOK(FakeHTTPPlatform):
     >>> fake.add_group("53038939046008", "Администрация", admins=["575662066926"])
     >>> fake.add_token("tkn1-user", user_id="575662066926")
     """
+
+    default_base_url = "https://api.ok.ru"
 
     def __init__(
         self,
@@ -340,7 +341,7 @@ class FakeOK(FakeHTTPPlatform):
         photo_ids = [f"ph{next(self._ids)}" for _ in range(count)]
         self._uploads[key] = {"photo_ids": photo_ids}
         return {
-            "upload_url": f"{BASE_URL}/upload/{key}",
+            "upload_url": f"{self.base_url}/upload/{key}",
             "photo_ids": photo_ids,
             "expires_ms": int((self._now() + 3600) * 1000),
             "ttl_ms": 3_600_000,

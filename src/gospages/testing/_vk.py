@@ -26,7 +26,6 @@ from ._base import FakeCall, FakeError, FakeHTTPPlatform, UnsupportedByFake
 
 __all__ = ["FakeComment", "FakeGroup", "FakePost", "FakeVK", "VKCall"]
 
-BASE_URL = "https://api.vk.ru"
 
 # Which token kinds each method accepts, written from VK's schema independently of the
 # library's own table, so a mistake there is caught here.
@@ -102,6 +101,8 @@ class FakeVK(FakeHTTPPlatform):
     >>> fake.add_token("user-token", kind="user", user_id=7, admin_of=[1])
     >>> page = VKPage("adm", user_token="user-token", http_client=fake.client())  # doctest: +SKIP
     """
+
+    default_base_url = "https://api.vk.ru"
 
     def __init__(
         self,
@@ -481,8 +482,9 @@ class FakeVK(FakeHTTPPlatform):
             raise FakeError(15, "Access denied: no access to this group")
         key = f"u{next(self._ids)}"
         self._uploads[key] = {"group_id": gid, "used": False}
+        query = f"act=do_add&mid={token.user_id}&gid={gid}"
         return {
-            "upload_url": f"{BASE_URL}/upload/wall/{key}?act=do_add&mid={token.user_id}&gid={gid}",
+            "upload_url": f"{self.base_url}/upload/wall/{key}?{query}",
             "album_id": -14,
             "user_id": token.user_id,
         }
@@ -671,9 +673,7 @@ def _int(p: Mapping[str, str], key: str, default: int) -> int:
         raise _invalid(f"{key} not integer") from None
 
 
-def _vk_error_response(
-    error: FakeError, method: str, params: Mapping[str, str]
-) -> httpx.Response:
+def _vk_error_response(error: FakeError, method: str, params: Mapping[str, str]) -> httpx.Response:
     echoed = [
         {"key": "v", "value": params.get("v", "5.199")},
         {"key": "method", "value": method},
