@@ -129,6 +129,7 @@ class FakeHTTPPlatform(abc.ABC):
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # else 40 ms of delayed ACK per keep-alive answer
 
             def _answer(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
