@@ -5,7 +5,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from gospages import RetryPolicy
-from gospages.testing import SampleVK, sample_vk
+from gospages.testing import SampleVK
 from gospages.vk import VKLimits, VKPage
 
 # Tests run without retries unless they test retries (a retry layer would hide a
@@ -16,8 +16,9 @@ QUICK_RETRY = RetryPolicy(attempts=4, initial_delay=0.001, max_delay=0.002)
 
 
 @pytest.fixture
-def sandbox() -> SampleVK:
-    return sample_vk(rate_limits=False)
+def sandbox(vk_sandbox: SampleVK) -> SampleVK:
+    # vk_sandbox comes from gospages' own pytest plugin, as users get it.
+    return vk_sandbox
 
 
 def make_page(sandbox: SampleVK, group: str | None = None, **kwargs: object) -> VKPage:

@@ -1,0 +1,45 @@
+"""pytest fixtures for testing code built on gospages (registered as a ``pytest11`` plugin).
+
+Installed with gospages, they are available in any test without an import:
+
+* ``fake_vk``: an empty :class:`~gospages.testing.FakeVK` with VK's rate limits on;
+* ``vk_sandbox``: :func:`~gospages.testing.sample_vk` (two communities, posts, comments);
+* ``fake_ok``: an empty :class:`~gospages.testing.FakeOK`;
+* ``ok_sandbox``: :func:`~gospages.testing.sample_ok`.
+
+Each test gets fresh state.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from ._ok import FakeOK
+from ._sample import SampleOK, SampleVK, sample_ok, sample_vk
+from ._vk import FakeVK
+
+__all__ = ["fake_ok", "fake_vk", "ok_sandbox", "vk_sandbox"]
+
+
+@pytest.fixture
+def fake_vk() -> FakeVK:
+    """An empty FakeVK: add groups and tokens, then pass ``http_client=fake_vk.client()``."""
+    return FakeVK()
+
+
+@pytest.fixture
+def vk_sandbox() -> SampleVK:
+    """A ready VK sandbox (rate limits off so tests run at full speed)."""
+    return sample_vk(rate_limits=False)
+
+
+@pytest.fixture
+def fake_ok() -> FakeOK:
+    """An empty FakeOK: add an app, a group and a token, then pass ``http_client=``."""
+    return FakeOK()
+
+
+@pytest.fixture
+def ok_sandbox() -> SampleOK:
+    """A ready OK sandbox with the district administration's group."""
+    return sample_ok()
