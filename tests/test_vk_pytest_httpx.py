@@ -200,6 +200,7 @@ async def test_posts_paginate_and_stop_at_since(httpx_mock: HTTPXMock) -> None:
     assert [form(r)["offset"] for r in requests] == ["0", "100"]  # a third page is not fetched
     assert all(form(r)["owner_id"] == "-123456" for r in requests)
     assert len(posts) == 151  # minutes 0..150; the old pinned post is skipped, not a stop
+    assert all(not p.is_pinned for p in posts)
     assert posts[0].id == "500"
     assert posts[0].views == 10 and posts[0].comments_count == 1
     assert posts[0].url == "https://vk.com/wall-123456_500"
@@ -367,3 +368,19 @@ async def test_publish_uploads_photo_and_sends_guid(httpx_mock: HTTPXMock, tmp_p
     assert sent["guid"] == post.idempotency_key
     assert sent["from_group"] == "1" and sent["owner_id"] == "-123456"
     assert "publish_date" not in sent
+
+
+async def test_pinned_post_is_yielded_in_its_place_by_date(httpx_mock: HTTPXMock) -> None:
+    t = 1_800_000_000
+    items = [
+        wall_item(9, t - 250, is_pinned=1),
+        wall_item(12, t),
+        wall_item(11, t - 100),
+        wall_item(10, t - 200),
+        wall_item(8, t - 300),
+    ]
+    httpx_mock.add_response(url=f"{API}/wall.get", json={"response": {"count": 5, "items": items}})
+    async with vk_page(service_token="service-key-123") as page:
+        posts = [p async for p in page.posts()]
+    assert [p.id for p in posts] == ["12", "11", "10", "9", "8"]
+    assert posts[3].is_pinned

@@ -280,6 +280,9 @@ class VKPage(OfficialPage):
         self._api.require("wall.get")
         gid = await self.group_id()
         seen: set[str] = set()
+        # VK lists the pinned post first whatever its date; hold it back and yield it in
+        # its place by date, so the order is newest first as promised.
+        pinned: PostSummary | None = None
         offset = 0
         while True:
             page = await self._api.call(
@@ -292,15 +295,23 @@ class VKPage(OfficialPage):
                 if post.id in seen:  # offsets shift when a post appears meanwhile
                     continue
                 seen.add(post.id)
-                if until is not None and post.date > until:
+                if not _in_range(post, since, until):
+                    if since is not None and post.date < since and not post.is_pinned:
+                        if pinned is not None:
+                            yield pinned
+                        return
                     continue
-                if since is not None and post.date < since:
-                    if post.is_pinned:
-                        continue
-                    return
+                if post.is_pinned:
+                    pinned = post
+                    continue
+                if pinned is not None and pinned.date >= post.date:
+                    yield pinned
+                    pinned = None
                 yield post
             offset += len(items)
             if not items or offset >= int(page.get("count", 0)):
+                if pinned is not None:
+                    yield pinned
                 return
 
     async def comments(
@@ -566,6 +577,10 @@ class VKPage(OfficialPage):
 
 def _post_url(gid: int, post_id: str) -> str:
     return f"https://vk.com/wall-{gid}_{post_id}"
+
+
+def _in_range(post: PostSummary, since: datetime | None, until: datetime | None) -> bool:
+    return (since is None or post.date >= since) and (until is None or post.date <= until)
 
 
 def _keep(comment: Comment, since: datetime | None) -> bool:
