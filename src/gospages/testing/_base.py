@@ -6,6 +6,7 @@ import abc
 import collections
 import contextlib
 import itertools
+import random
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -48,6 +49,8 @@ class FakeHTTPPlatform(abc.ABC):
 
     #: Where the fake pretends to live; upload URLs it hands out start with it.
     default_base_url = "https://example.invalid"
+    #: Transient error codes of the platform, drawn by :meth:`inject_faults`.
+    transient_codes: tuple[int, ...] = ()
 
     def __init__(
         self,
@@ -69,6 +72,7 @@ class FakeHTTPPlatform(abc.ABC):
         self._ids = itertools.count(1000)
         self._faults: dict[str, list[Callable[[], httpx.Response | None]]] = {}
         self._windows: dict[str, collections.deque[float]] = {}
+        self._chaos: tuple[float, random.Random, tuple[str, ...]] | None = None
 
     # -- for tests -----------------------------------------------------------------------
 
@@ -100,6 +104,25 @@ class FakeHTTPPlatform(abc.ABC):
             error = FakeError(error_code or 1, error_msg)
             fault = lambda: self._error_response(error, method, {})  # noqa: E731
         self._faults.setdefault(method, []).extend([fault] * times)
+
+    def inject_faults(
+        self,
+        rate: float,
+        *,
+        seed: int = 0,
+        kinds: tuple[str, ...] = ("error", "http", "lose"),
+    ) -> None:
+        """Fail a share ``rate`` of all calls, reproducibly for a given ``seed``.
+
+        ``kinds`` picks among a transient platform error (``error``), HTTP 502 (``http``)
+        and a committed call whose answer is lost (``lose``). ``rate=0`` turns it off.
+        """
+        if not 0 <= rate <= 1:
+            raise ValueError("inject_faults: rate от 0 до 1")
+        unknown = set(kinds) - {"error", "http", "lose"}
+        if unknown or not kinds:
+            raise ValueError(f"inject_faults: неизвестные виды сбоев {sorted(unknown)}")
+        self._chaos = (rate, random.Random(seed), kinds) if rate else None  # noqa: S311
 
     def calls_of(self, method: str) -> list[FakeCall]:
         """The recorded calls of one method, oldest first."""
@@ -183,10 +206,21 @@ class FakeHTTPPlatform(abc.ABC):
     def _take_fault(self, method: str) -> tuple[httpx.Response | None, bool]:
         """``(response to send instead, lose the real answer)`` for the next call."""
         faults = self._faults.get(method)
-        if not faults:
+        if faults:
+            injected = faults.pop(0)()
+            return injected, injected is None
+        if self._chaos is None:
             return None, False
-        injected = faults.pop(0)()
-        return injected, injected is None
+        rate, rng, kinds = self._chaos
+        if rng.random() >= rate:
+            return None, False
+        kind = rng.choice(kinds)
+        if kind == "lose":
+            return None, True
+        if kind == "http" or not self.transient_codes:
+            return httpx.Response(502, text="Bad Gateway"), False
+        code = rng.choice(self.transient_codes)
+        return self._error_response(FakeError(code, "Injected fault"), method, {}), False
 
     def _over_rate(self, key: str, per_second: int) -> bool:
         """Count a request against ``key``'s one-second window; True when over."""

@@ -85,6 +85,7 @@ class FakeOK(FakeHTTPPlatform):
     """
 
     default_base_url = "https://api.ok.ru"
+    transient_codes = (2, 5000)
 
     def __init__(
         self,

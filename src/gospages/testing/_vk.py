@@ -103,6 +103,7 @@ class FakeVK(FakeHTTPPlatform):
     """
 
     default_base_url = "https://api.vk.ru"
+    transient_codes = (6, 10)
 
     def __init__(
         self,
