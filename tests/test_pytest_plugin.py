@@ -41,3 +41,12 @@ async def test_fake_ok_fixture(fake_ok: FakeOK) -> None:
 def test_ok_sandbox_fixture_is_fresh_each_time(ok_sandbox: SampleOK) -> None:
     assert len(ok_sandbox.fake.groups[ok_sandbox.group_id].topics) == 4
     assert ok_sandbox.fake.calls == []
+
+
+async def test_fake_telegram_fixture(fake_telegram: object) -> None:
+    from gospages.telegram import TelegramChannel
+
+    fake = fake_telegram
+    fake.add_channel(1001, "Администрация", username="adm_tg", participants=491)  # type: ignore[attr-defined]
+    async with TelegramChannel("adm_tg", client=fake) as channel:  # type: ignore[arg-type]
+        assert (await channel.profile()).members_count == 491

@@ -10,12 +10,21 @@ errors. Wire it into a page with ``http_client=fake.client()``::
 
 `FakeOK` does the same for Odnoklassniki (signatures checked on every request).
 `sample_vk` and `sample_ok` build ready sandboxes with pages, posts and comments.
+
+`FakeTelegram` stands in for Telegram behind `gospages.telegram.TelegramChannel`
+(``client=fake``) and answers with real Telethon objects. It needs Telethon, so it is
+imported on first use: ``gospages.testing`` itself works without Telethon.
 """
+
+from typing import TYPE_CHECKING, Any
 
 from ._base import FakeCall, UnsupportedByFake
 from ._ok import FakeOK, FakeOKComment, FakeOKGroup, FakeOKTopic
 from ._sample import SampleOK, SampleVK, sample_ok, sample_vk
 from ._vk import FakeComment, FakeGroup, FakePost, FakeVK, VKCall
+
+if TYPE_CHECKING:
+    from ._telegram import FakeTelegram
 
 __all__ = [
     "FakeCall",
@@ -26,6 +35,7 @@ __all__ = [
     "FakeOKGroup",
     "FakeOKTopic",
     "FakePost",
+    "FakeTelegram",
     "FakeVK",
     "SampleOK",
     "SampleVK",
@@ -34,3 +44,12 @@ __all__ = [
     "sample_ok",
     "sample_vk",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # Telethon is optional: the Telegram fake is imported only when asked for.
+    if name == "FakeTelegram":
+        from ._telegram import FakeTelegram
+
+        return FakeTelegram
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

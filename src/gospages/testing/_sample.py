@@ -219,13 +219,35 @@ def sample_ok(*, now: float | None = None) -> SampleOK:
         for i, text in enumerate(texts)
     ]
     first = topics[0].id
-    q = fake.add_comment(sample.group_id, first, "Когда будет следующий приём?",
-                         author_id="910000000001", date=t0 - 0.4 * DAY)
-    fake.add_comment(sample.group_id, first, "В следующий четверг с 10:00.",
-                     author_id=sample.group_id, date=t0 - 0.3 * DAY, reply_to=q.id,
-                     from_group=True)
-    fake.add_comment(sample.group_id, first, "Спасибо!", author_id="910000000001",
-                     date=t0 - 0.2 * DAY, reply_to=q.id)
-    fake.add_comment(sample.group_id, first, "Быстрый заработок, пишите в личку",
-                     author_id="910000000002", date=t0 - 0.25 * DAY)
+    q = fake.add_comment(
+        sample.group_id,
+        first,
+        "Когда будет следующий приём?",
+        author_id="910000000001",
+        date=t0 - 0.4 * DAY,
+    )
+    fake.add_comment(
+        sample.group_id,
+        first,
+        "В следующий четверг с 10:00.",
+        author_id=sample.group_id,
+        date=t0 - 0.3 * DAY,
+        reply_to=q.id,
+        from_group=True,
+    )
+    fake.add_comment(
+        sample.group_id,
+        first,
+        "Спасибо!",
+        author_id="910000000001",
+        date=t0 - 0.2 * DAY,
+        reply_to=q.id,
+    )
+    fake.add_comment(
+        sample.group_id,
+        first,
+        "Быстрый заработок, пишите в личку",
+        author_id="910000000002",
+        date=t0 - 0.25 * DAY,
+    )
     return sample

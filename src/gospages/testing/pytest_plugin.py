@@ -5,12 +5,16 @@ Installed with gospages, they are available in any test without an import:
 * ``fake_vk``: an empty :class:`~gospages.testing.FakeVK` with VK's rate limits on;
 * ``vk_sandbox``: :func:`~gospages.testing.sample_vk` (two communities, posts, comments);
 * ``fake_ok``: an empty :class:`~gospages.testing.FakeOK`;
-* ``ok_sandbox``: :func:`~gospages.testing.sample_ok`.
+* ``ok_sandbox``: :func:`~gospages.testing.sample_ok`;
+* ``fake_telegram``: an empty :class:`~gospages.testing.FakeTelegram` (needs Telethon:
+  ``pip install gospages[telegram]``).
 
 Each test gets fresh state.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 
@@ -18,7 +22,7 @@ from ._ok import FakeOK
 from ._sample import SampleOK, SampleVK, sample_ok, sample_vk
 from ._vk import FakeVK
 
-__all__ = ["fake_ok", "fake_vk", "ok_sandbox", "vk_sandbox"]
+__all__ = ["fake_ok", "fake_telegram", "fake_vk", "ok_sandbox", "vk_sandbox"]
 
 
 @pytest.fixture
@@ -43,3 +47,12 @@ def fake_ok() -> FakeOK:
 def ok_sandbox() -> SampleOK:
     """A ready OK sandbox with the district administration's group."""
     return sample_ok()
+
+
+@pytest.fixture
+def fake_telegram() -> Any:
+    """An empty FakeTelegram: pass it as ``TelegramChannel(..., client=fake_telegram)``."""
+    pytest.importorskip("telethon", reason="FakeTelegram needs Telethon (gospages[telegram])")
+    from ._telegram import FakeTelegram
+
+    return FakeTelegram()
