@@ -20,18 +20,24 @@ def test_demo_runs_everything_and_writes_a_report(tmp_path: Path) -> None:
     for expected in (
         "Что разрешают ключи",
         "Администрация Энского района",
+        "Одноклассники",
+        "Telegram",
         "госметка",
-        "Записей за неделю: 3",
+        "Активность за 7 дней",
         "wall-100001_",
+        "ok.ru/group/53038939046008/topic/",
+        "t.me/ensk_adm/",
         "scheduled",
-        "дубля нет",
-        "Удалён комментарий",
+        "записей: 1",  # the lost answer did not double the post
+        "удалён спам",
+        "41-ФЗ",
         "TokenTypeError",
     ):
         assert expected in text, expected
     saved = report.read_text(encoding="utf-8")
-    assert "| публикация | нет | нет | да |" in saved
-    assert "sandbox-user-token" not in text + saved
+    assert "| публикация | нет | нет | да | да | да* |" in saved
+    for secret in ("sandbox-user-token", "sandbox-ok-access-token", "sandbox-ok-app-secret"):
+        assert secret not in text + saved
 
 
 def test_cli_version_and_help(capsys: object) -> None:

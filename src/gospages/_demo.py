@@ -1,15 +1,18 @@
 """``gospages demo``: everything the library can do today, on the built-in sandbox.
 
-No tokens and no network: the VK API is played by `gospages.testing.FakeVK`
-through the same transport that talks to the real VK.
+No tokens and no network: VK, OK and Telegram are played by the fakes of
+:mod:`gospages.testing`, through the same transports that talk to the real platforms.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import warnings
+from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from rich.console import Console
@@ -19,8 +22,20 @@ from rich.text import Text
 from rich.tree import Tree
 
 from ._errors import GospagesError
-from ._models import Comment, Link, Operation, Photo, Poll, Post, VerificationState
-from .testing import SampleVK, sample_vk
+from ._models import (
+    Capabilities,
+    Comment,
+    Link,
+    Operation,
+    Photo,
+    Poll,
+    Post,
+    PublishedPost,
+    VerificationState,
+)
+from ._page import OfficialPage
+from .ok import OKPage
+from .testing import SampleOK, SampleVK, sample_ok, sample_vk
 from .vk import VKPage
 
 __all__ = ["run_demo"]
@@ -44,7 +59,7 @@ _STATE_NAMES = {
     VerificationState.NOT_CONFIRMED: "[red]нет[/]",
     VerificationState.UNKNOWN: "[yellow]неизвестно[/]",
 }
-# A tiny JPEG header is enough for the sandbox's upload server.
+# A tiny JPEG header is enough for the sandboxes' upload servers.
 _SAMPLE_JPEG = bytes.fromhex("ffd8ffe000104a46494600010100000100010000ffd9")
 
 
@@ -56,7 +71,7 @@ def run_demo(*, console: Console | None = None, report: Path | None = None) -> i
     handler = RichHandler(console=console, show_path=False, show_time=False)
     log.addHandler(handler)
     try:
-        lines = asyncio.run(_demo(console))
+        lines = asyncio.run(_Demo(console).run())
     finally:
         log.removeHandler(handler)
     if report is not None:
@@ -65,210 +80,324 @@ def run_demo(*, console: Console | None = None, report: Path | None = None) -> i
     return 0
 
 
-def _page(
-    sandbox: SampleVK,
-    group: str,
-    *,
-    user_token: str | None = None,
-    community_token: str | None = None,
-    service_token: str | None = None,
-) -> VKPage:
-    return VKPage(
-        group,
-        user_token=user_token,
-        community_token=community_token,
-        service_token=service_token,
-        http_client=sandbox.fake.client(),
-    )
+def _plain(markup: str) -> str:
+    return Text.from_markup(markup).plain
 
 
-async def _demo(console: Console) -> list[str]:
-    sandbox = sample_vk()
-    lines: list[str] = ["# Отчёт демо gospages", ""]
-    console.rule("[bold]gospages: песочница ВКонтакте[/]")
-    console.print(
-        "Ключи не нужны: ВКонтакте здесь изображает [bold]FakeVK[/] из gospages.testing, "
-        "запросы идут через тот же транспорт, что и к настоящему API.\n"
-    )
+def _cap(caps: Capabilities, op: Operation) -> str:
+    if not caps.can(op):
+        return "[red]нет[/]"
+    return "[yellow]да*[/]" if op in caps.warnings else "[green]да[/]"
 
-    # 1. What each set of keys allows, before any request.
-    key_sets = {
-        "сервисный ключ": {"service_token": sandbox.service_token},
-        "ключ сообщества": {"community_token": sandbox.community_token},
-        "ключ пользователя": {"user_token": sandbox.user_token},
-    }
-    table = Table(title="1. Что разрешают ключи (известно до запросов)")
-    table.add_column("операция")
-    for name in key_sets:
-        table.add_column(name, justify="center")
-    caps = {
-        name: _page(sandbox, sandbox.district, **kw).capabilities() for name, kw in key_sets.items()
-    }
-    for op, label in _OPERATION_NAMES.items():
-        table.add_row(
-            label, *("[green]да[/]" if c.can(op) else "[red]нет[/]" for c in caps.values())
+
+class _Demo:
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.lines: list[str] = ["# Отчёт демо gospages", ""]
+        self.vk: SampleVK = sample_vk()
+        self.ok: SampleOK = sample_ok()
+        self.tg_fake = _telegram_fake()
+
+    # -- output helpers ------------------------------------------------------------------
+
+    def table(self, title: str, columns: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+        """Print a table and add it to the Markdown report."""
+        table = Table(title=title)
+        for column in columns:
+            table.add_column(column, overflow="fold")
+        for row in rows:
+            table.add_row(*row)
+        self.console.print(table)
+        self.lines += [
+            "",
+            f"## {title}",
+            "",
+            "| " + " | ".join(columns) + " |",
+            "|" + "---|" * len(columns),
+        ]
+        self.lines += ["| " + " | ".join(_plain(c) for c in row) + " |" for row in rows]
+
+    def say(self, markup: str) -> None:
+        self.console.print(markup)
+        self.lines += ["", _plain(markup)]
+
+    # -- pages ---------------------------------------------------------------------------
+
+    def vk_page(
+        self,
+        group: str | None = None,
+        *,
+        user_token: str | None = None,
+        community_token: str | None = None,
+        service_token: str | None = None,
+    ) -> VKPage:
+        if user_token is None and community_token is None and service_token is None:
+            user_token = self.vk.user_token
+            community_token = self.vk.community_token
+            service_token = self.vk.service_token
+        return VKPage(
+            group or self.vk.district,
+            user_token=user_token,
+            community_token=community_token,
+            service_token=service_token,
+            http_client=self.vk.fake.client(),
         )
-    console.print(table)
-    lines += [
-        "## Что разрешают ключи",
-        "",
-        "| операция | " + " | ".join(key_sets) + " |",
-        "|---|" + "---|" * len(key_sets),
-    ]
-    for op, label in _OPERATION_NAMES.items():
-        lines.append(
-            f"| {label} | " + " | ".join("да" if c.can(op) else "нет" for c in caps.values()) + " |"
+
+    def ok_page(self) -> OKPage:
+        return OKPage(
+            self.ok.group_id,
+            application_key=self.ok.application_key,
+            application_secret_key=self.ok.application_secret_key,
+            access_token=self.ok.access_token,
+            http_client=self.ok.fake.client(),
+            requests_per_second=10,
         )
 
-    full = {
-        "user_token": sandbox.user_token,
-        "community_token": sandbox.community_token,
-        "service_token": sandbox.service_token,
-    }
-    async with (
-        _page(sandbox, sandbox.district, **full) as district,
-        _page(sandbox, sandbox.settlement, service_token=sandbox.service_token) as settlement,
-    ):
-        # 2. Profiles and the «Госорганизация» mark.
-        table = Table(title="2. Профили и госметка")
-        table.add_column("поле")
-        rows: dict[str, list[str]] = {
-            k: []
-            for k in (
-                "подписчики",
-                "телефоны",
-                "e-mail",
-                "адрес",
-                "сайт",
-                "виджеты ПОС",
-                "госметка",
+    def tg_page(self) -> OfficialPage | None:
+        if self.tg_fake is None:
+            return None
+        from .telegram import TelegramChannel
+
+        return TelegramChannel(self.tg_fake.SAMPLE_CHANNEL, client=self.tg_fake)
+
+    # -- the story -----------------------------------------------------------------------
+
+    async def run(self) -> list[str]:
+        console = self.console
+        console.rule("[bold]gospages: песочница ВКонтакте, Одноклассников и Telegram[/]")
+        console.print(
+            "Ключи и сеть не нужны: площадки изображают подделки из gospages.testing, "
+            "запросы идут через те же транспорты, что и к настоящим API.\n"
+        )
+        if self.tg_fake is None:
+            self.say(
+                "[yellow]Telegram пропущен: нет пакета telethon "
+                "(pip install 'gospages[telegram]').[/]"
             )
+        self.capabilities()
+        district = self.vk_page()
+        settlement = self.vk_page(self.vk.settlement, service_token=self.vk.service_token)
+        ok = self.ok_page()
+        tg = self.tg_page()
+        pages: list[OfficialPage] = [p for p in (district, settlement, ok, tg) if p is not None]
+        try:
+            await self.profiles(pages)
+            await self.activity(pages)
+            await self.comments(district)
+            await self.cross_post([p for p in (district, ok, tg) if p is not None])
+            await self.vk_publishing(district)
+            await self.answers(district, ok, tg)
+            await self.errors()
+        finally:
+            for page in pages:
+                await page.aclose()
+        calls = len(self.vk.fake.calls) + len(self.ok.fake.calls)
+        calls += len(self.tg_fake.calls) if self.tg_fake is not None else 0
+        console.rule()
+        console.print(f"Готово: {calls} запросов к песочницам.")
+        return self.lines
+
+    def capabilities(self) -> None:
+        columns: dict[str, Capabilities] = {
+            "VK сервисный ключ": self.vk_page(service_token=self.vk.service_token).capabilities(),
+            "VK ключ сообщества": self.vk_page(
+                community_token=self.vk.community_token
+            ).capabilities(),
+            "VK ключ пользователя": self.vk_page(user_token=self.vk.user_token).capabilities(),
+            "OK": self.ok_page().capabilities(),
         }
-        lines += ["", "## Профили и госметка", ""]
-        for page in (district, settlement):
+        tg = self.tg_page()
+        if tg is not None:
+            columns["Telegram"] = tg.capabilities()
+        rows = [
+            [label, *(_cap(c, op) for c in columns.values())]
+            for op, label in _OPERATION_NAMES.items()
+        ]
+        self.table("1. Что разрешают ключи (известно до запросов)", ["операция", *columns], rows)
+        notes = {w for c in columns.values() for w in c.warnings.values()}
+        for note in sorted(notes):
+            self.say(f"[dim]* {note}[/]")
+
+    async def profiles(self, pages: Sequence[OfficialPage]) -> None:
+        fields = (
+            "площадка",
+            "подписчики",
+            "телефоны",
+            "e-mail",
+            "адрес",
+            "сайт",
+            "виджеты ПОС",
+            "госметка",
+        )
+        columns: list[list[str]] = []
+        names = []
+        for page in pages:
             profile = await page.profile()
             verification = await page.verification()
-            table.add_column(profile.name, overflow="fold")
             widgets = profile.feedback_widgets
-            values = {
-                "подписчики": str(profile.members_count),
-                "телефоны": ", ".join(profile.phones),
-                "e-mail": ", ".join(profile.emails),
-                "адрес": ", ".join(profile.addresses),
-                "сайт": profile.site or "",
-                "виджеты ПОС": "неизвестно"
-                if widgets is None
-                else ", ".join(w.title for w in widgets) or "нет",
-                "госметка": _STATE_NAMES[verification.state],
-            }
-            lines.append(f"### {profile.name}")
-            for key, value in values.items():
-                rows[key].append(value or "[red]—[/]")
-                lines.append(f"- {key}: {_plain(value) or '—'}")
-            lines.append("")
-        for key, cells in rows.items():
-            table.add_row(key, *cells)
-        console.print(table)
-
-        # 3. Posts of the last week.
-        week_ago = datetime.now(timezone.utc) - timedelta(days=7)
-        table = Table(title="3. Записи администрации за 7 дней")
-        for column in ("дата (МСК)", "текст", "просмотры", "лайки", "комм."):
-            table.add_column(column)
-        posts = [p async for p in district.posts(since=week_ago)]
-        for post in posts:
-            table.add_row(
-                post.date.astimezone(MSK).strftime("%d.%m %H:%M"),
-                post.text[:60],
-                str(post.views),
-                str(post.likes),
-                str(post.comments_count),
+            names.append(profile.name)
+            columns.append(
+                [
+                    page.platform.label,
+                    str(profile.members_count),
+                    ", ".join(profile.phones) or "[red]—[/]",
+                    ", ".join(profile.emails) or "[red]—[/]",
+                    ", ".join(profile.addresses) or "[red]—[/]",
+                    profile.site or "[red]—[/]",
+                    "неизвестно"
+                    if widgets is None
+                    else ", ".join(w.title for w in widgets) or "нет",
+                    _STATE_NAMES[verification.state],
+                ]
             )
-        console.print(table)
-        console.print(f"Записей за неделю: [bold]{len(posts)}[/]\n")
-        lines += ["", f"## Записи за 7 дней: {len(posts)}", ""]
-        lines += [f"- {p.date.astimezone(MSK):%d.%m %H:%M} {p.text[:80]} ({p.url})" for p in posts]
+        rows = [[field, *(col[i] for col in columns)] for i, field in enumerate(fields)]
+        self.table("2. Страницы: профили и госметка", ["", *names], rows)
 
-        # 4. Comments with threads.
-        comments = [c async for c in district.comments(since=week_ago)]
-        tree = Tree("4. Комментарии с ветками")
+    async def activity(self, pages: Sequence[OfficialPage]) -> None:
+        week_ago = datetime.now(timezone.utc) - timedelta(days=7)
+        rows = []
+        for page in pages:
+            posts = [p async for p in page.posts(since=week_ago)]
+            last = max((p.date for p in posts), default=None)
+            rows.append(
+                [
+                    page.platform.label,
+                    (await page.profile()).name,
+                    str(len(posts)),
+                    last.astimezone(MSK).strftime("%d.%m %H:%M") if last else "[red]нет[/]",
+                    str(sum(p.comments_count or 0 for p in posts)),
+                ]
+            )
+        self.table(
+            "3. Активность за 7 дней",
+            ["площадка", "страница", "записей", "последняя (МСК)", "комментариев"],
+            rows,
+        )
+
+    async def comments(self, page: VKPage) -> None:
+        week_ago = datetime.now(timezone.utc) - timedelta(days=7)
+        tree = Tree("4. Комментарии ВКонтакте с ветками")
         nodes: dict[str, Tree] = {}
-        for comment in comments:
-            label = _comment_label(comment)
+        for comment in [c async for c in page.comments(since=week_ago)]:
             parent = nodes.get(comment.thread_id or "") if comment.thread_id else None
-            nodes[comment.id] = (parent or tree).add(label)
-        console.print(tree)
+            nodes[comment.id] = (parent or tree).add(_comment_label(comment))
+        self.console.print(tree)
 
-        # 5. Publishing: photo + link + poll now, a scheduled post, and a lost answer.
-        console.rule("5. Публикация")
-        now_post = Post(
-            text="Приглашаем на публичные слушания по бюджету района.",
+    async def cross_post(self, pages: Sequence[OfficialPage]) -> None:
+        self.console.rule("5. Одна публикация на все площадки")
+        post = Post(
+            text="Приглашаем на публичные слушания по бюджету района 10 декабря в 15:00.",
             attachments=[
                 Photo.from_bytes(_SAMPLE_JPEG, filename="afisha.jpg"),
                 Link(url="https://ensk.gosuslugi.ru/budget"),
-                Poll(question="Придёте на слушания?", answers=["Да", "Нет", "Посмотрю онлайн"]),
             ],
         )
-        receipt = await district.publish(now_post)
-        console.print(f"Опубликовано: {receipt.url} ({receipt.status.value})")
+        rows = []
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            for page in pages:
+                receipt = await page.publish(post)
+                rows.append(_receipt_row(page, receipt))
+        self.table("Квитанции", ["площадка", "статус", "адрес", "примечание"], rows)
+        for warning in {str(w.message) for w in caught}:
+            self.say(f"[yellow]Предупреждение:[/] {warning}")
+
+    async def vk_publishing(self, page: VKPage) -> None:
+        self.console.rule("6. ВКонтакте: опрос, отложенная запись, потерянный ответ")
+        poll = await page.publish(
+            Post(
+                text="Как вам удобнее участвовать в слушаниях?",
+                attachments=[
+                    Poll(question="Придёте на слушания?", answers=["Да", "Нет", "Посмотрю онлайн"])
+                ],
+            )
+        )
         tomorrow = (datetime.now(MSK) + timedelta(days=1)).replace(
             hour=10, minute=0, second=0, microsecond=0
         )
-        scheduled = await district.publish(
+        scheduled = await page.publish(
             Post(text="Напоминание: слушания сегодня в 15:00.", publish_at=tomorrow)
         )
-        console.print(
-            f"Запланировано на {tomorrow:%d.%m %H:%M} МСК: "
-            f"{scheduled.url} ({scheduled.status.value})"
-        )
-        sandbox.fake.fail_next("wall.post", lose_response=True)
+        self.vk.fake.fail_next("wall.post", lose_response=True)
         retried = Post(text="Изменение графика приёма граждан.")
-        lost = await district.publish(retried)
-        same = [p for p in sandbox.fake.groups[100001].posts if p.text == retried.text]
-        console.print(
-            f"Ответ VK потерян → повтор с тем же guid: {lost.status.value}, записей на стене: "
-            f"[bold]{len(same)}[/] (дубля нет)"
+        lost = await page.publish(retried)
+        same = [p for p in self.vk.fake.groups[100001].posts if p.text == retried.text]
+        self.table(
+            "Публикации ВКонтакте",
+            ["что", "статус", "адрес"],
+            [
+                ["опрос", poll.status.value, poll.url or ""],
+                [
+                    f"отложенная на {tomorrow:%d.%m %H:%M} МСК",
+                    scheduled.status.value,
+                    scheduled.url or "",
+                ],
+                [
+                    f"ответ VK потерян, повтор с тем же guid (записей: {len(same)})",
+                    lost.status.value,
+                    lost.url or "",
+                ],
+            ],
         )
-        lines += [
-            "",
-            "## Публикации",
-            "",
-            f"- {receipt.url}: {receipt.status.value}",
-            f"- {scheduled.url}: {scheduled.status.value} на {tomorrow:%d.%m.%Y %H:%M} МСК",
-            f"- {lost.url}: {lost.status.value} после потерянного ответа, дублей: {len(same) - 1}",
-        ]
 
-        # 6. Answering and deleting.
-        console.rule("6. Ответы и удаление")
-        question = next(c for c in comments if c.text.startswith("А почему"))
-        answer = await district.reply(
-            question, "Приносим извинения: график пришёл от сетевой компании поздно."
-        )
-        console.print(f"Ответ от имени сообщества на комментарий {question.id}: #{answer.id}")
-        spam = next(c for c in comments if "Заработок" in c.text)
-        await district.delete_comment(spam)
-        console.print(f"Удалён комментарий {spam.id}: «{spam.text[:40]}…»")
-        console.print("[dim](автоматическая модерация появится в gospages.moderation)[/]")
+    async def answers(self, vk: VKPage, ok: OKPage, tg: OfficialPage | None) -> None:
+        self.console.rule("7. Ответы жителям и удаление спама")
+        week_ago = datetime.now(timezone.utc) - timedelta(days=7)
+        rows = []
+        cautions: set[str] = set()
+        for page in (vk, ok, tg):
+            if page is None:
+                continue
+            comments = [c async for c in page.comments(since=week_ago)]
+            question = next(
+                (
+                    c
+                    for c in comments
+                    if c.parent_id is None and not c.from_page and not c.deleted and "?" in c.text
+                ),
+                None,
+            )
+            if question is not None:
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always")
+                    answer = await page.reply(question, "Спасибо за вопрос! Ответим в течение дня.")
+                cautions.update(str(w.message) for w in caught)
+                rows.append(
+                    [
+                        page.platform.label,
+                        f"ответ на «{question.text[:40]}»",
+                        f"#{answer.id}",
+                        "41-ФЗ, см. ниже" if caught else "",
+                    ]
+                )
+            spam = next((c for c in comments if "аработок" in c.text), None)
+            if spam is not None:
+                await page.delete_comment(spam)
+                rows.append([page.platform.label, f"удалён спам «{spam.text[:40]}»", spam.id, ""])
+        self.table("Действия", ["площадка", "что сделано", "комментарий", "предупреждение"], rows)
+        for caution in sorted(cautions):
+            self.say(f"[yellow]Предупреждение:[/] {caution}")
+        self.say("[dim]Автоматическая модерация появится в gospages.moderation.[/]")
 
-        # 7. A clear error before any request.
-        console.rule("7. Понятные ошибки")
-        async with _page(
-            sandbox, sandbox.district, community_token=sandbox.community_token
-        ) as weak:
+    async def errors(self) -> None:
+        self.console.rule("8. Понятные ошибки до запроса")
+        async with self.vk_page(community_token=self.vk.community_token) as weak:
             try:
-                await weak.delete_comment(answer)
+                await weak.publish(Post(text="Без ключа пользователя"))
             except GospagesError as error:
-                console.print(f"[yellow]{type(error).__name__}[/]: {error}")
-                lines += ["", "## Пример ошибки", "", f"`{type(error).__name__}`: {error}"]
-
-    calls = len(sandbox.fake.calls)
-    console.rule()
-    console.print(f"Готово: {calls} запросов к песочнице.")
-    return lines
+                self.say(f"[yellow]{type(error).__name__}[/]: {error}")
 
 
-def _plain(markup: str) -> str:
-    return Text.from_markup(markup).plain
+def _telegram_fake() -> Any:
+    try:
+        from .testing._telegram import FakeTelegram
+    except ImportError:  # Telethon is an extra
+        return None
+    return FakeTelegram.sample()
+
+
+def _receipt_row(page: OfficialPage, receipt: PublishedPost) -> list[str]:
+    return [page.platform.label, receipt.status.value, receipt.url or "", receipt.note or ""]
 
 
 def _comment_label(comment: Comment) -> str:
