@@ -703,7 +703,7 @@ async def test_reply_refusals(channel: TelegramChannel, fake: FakeTelegram) -> N
     with pytest.raises(ValidationError, match="4096"):
         await channel.reply(comments[0], "я" * 4097)
     alien = comments[0].model_copy(update={"platform": Platform.VK})
-    with pytest.raises(ValidationError, match="не с этого канала"):
+    with pytest.raises(ValidationError, match="не с этой страницы"):
         await channel.reply(alien, "Ответ")
     assert len(fake.calls) == calls  # refused before any request
 

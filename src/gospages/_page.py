@@ -8,6 +8,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import TypeVar
 
+from ._errors import ValidationError
 from ._models import (
     Capabilities,
     Comment,
@@ -17,11 +18,20 @@ from ._models import (
     PostSummary,
     PublishedPost,
     Verification,
+    _require_aware,
 )
 
-__all__ = ["OfficialPage"]
+__all__ = ["OfficialPage", "aware"]
 
 _P = TypeVar("_P", bound="OfficialPage")
+
+
+def aware(value: datetime | None, name: str) -> datetime | None:
+    """``value`` if it is ``None`` or carries a time zone, else :class:`ValidationError`."""
+    try:
+        return _require_aware(value, name)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
 
 
 class OfficialPage(abc.ABC):
@@ -94,6 +104,15 @@ class OfficialPage(abc.ABC):
     @abc.abstractmethod
     async def aclose(self) -> None:
         """Close connections the page opened. Safe to call twice."""
+
+    def _check_own(self, comment: Comment, *also: str) -> None:
+        """Refuse a comment that belongs to another page (``also``: other ids of this one)."""
+        if comment.platform is not self.platform or comment.page not in {self.page_id, *also}:
+            raise ValidationError(
+                f"Комментарий {comment.id} не с этой страницы ({comment.platform.label} "
+                f"«{comment.page}», а не {self.platform.label} «{self.page_id}»)",
+                platform=self.platform,
+            )
 
     async def __aenter__(self: _P) -> _P:
         return self

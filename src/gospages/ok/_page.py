@@ -23,9 +23,8 @@ from .._models import (
     PublishStatus,
     Verification,
     VerificationState,
-    _require_aware,
 )
-from .._page import OfficialPage
+from .._page import OfficialPage, aware
 from .._secrets import register_secret
 from .._transport import RetryMode, RetryPolicy, Transport
 from ._api import DEFAULT_API_URL, OKApi
@@ -42,13 +41,6 @@ INFO_FIELDS = (
 _PAGE_SIZE = 100
 # Outcome-unknown errors on a write: the platform may have done it.
 _UNKNOWN_OUTCOME = (NetworkError, ServerError)
-
-
-def _aware(value: datetime | None, name: str) -> datetime | None:
-    try:
-        return _require_aware(value, name)
-    except ValueError as exc:
-        raise ValidationError(str(exc)) from None
 
 
 def to_moscow(value: datetime) -> str:
@@ -227,8 +219,8 @@ class OKPage(OfficialPage):
     async def posts(
         self, *, since: datetime | None = None, until: datetime | None = None
     ) -> AsyncIterator[PostSummary]:
-        since = _aware(since, "since")
-        until = _aware(until, "until")
+        since = aware(since, "since")
+        until = aware(until, "until")
         anchor: str | None = None
         seen: set[str] = set()
         while True:
@@ -279,7 +271,7 @@ class OKPage(OfficialPage):
     async def comments(
         self, post_id: str | None = None, *, since: datetime | None = None
     ) -> AsyncIterator[Comment]:
-        since = _aware(since, "since")
+        since = aware(since, "since")
         if post_id is not None:
             async for comment in self._topic_comments(str(post_id), since):
                 yield comment
@@ -450,7 +442,7 @@ class OKPage(OfficialPage):
         return None
 
     async def reply(self, comment: Comment, text: str) -> Comment:
-        self._own(comment)
+        self._check_own(comment)
         if not text.strip():
             raise ValidationError("Ответ не может быть пустым")
         answer = await self._api.call(
@@ -479,7 +471,7 @@ class OKPage(OfficialPage):
         )
 
     async def delete_comment(self, comment: Comment) -> None:
-        self._own(comment)
+        self._check_own(comment)
         await self._api.call(
             "discussions.deleteDiscussionComment",
             {
@@ -489,13 +481,6 @@ class OKPage(OfficialPage):
             },
             retry=RetryMode.UNSAFE,
         )
-
-    def _own(self, comment: Comment) -> None:
-        if comment.platform is not Platform.OK or comment.page != self._gid:
-            raise ValidationError(
-                f"Комментарий {comment.id} не с этой страницы "
-                f"({comment.platform.label} «{comment.page}», а не Одноклассники «{self._gid}»)"
-            )
 
 
 def _ok_date(value: Any) -> datetime | None:

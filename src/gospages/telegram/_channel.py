@@ -43,9 +43,8 @@ from .._models import (
     PublishStatus,
     Verification,
     VerificationState,
-    _require_aware,
 )
-from .._page import OfficialPage
+from .._page import OfficialPage, aware
 from .._secrets import redact
 from ._protocol import TelegramAPI
 
@@ -341,13 +340,6 @@ class _Plan:
 # -- the channel ---------------------------------------------------------------------------
 
 
-def _aware(value: datetime | None, name: str) -> datetime | None:
-    try:
-        return _require_aware(value, name)
-    except ValueError as exc:
-        raise ValidationError(str(exc)) from None
-
-
 _USERNAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
 
 
@@ -532,8 +524,8 @@ class TelegramChannel(OfficialPage):
     async def posts(
         self, *, since: datetime | None = None, until: datetime | None = None
     ) -> AsyncIterator[PostSummary]:
-        since = _aware(since, "since")
-        until = _aware(until, "until")
+        since = aware(since, "since")
+        until = aware(until, "until")
         channel = await self._channel()
         # offset_date is exclusive and Telegram dates are whole seconds.
         offset = until + timedelta(seconds=1) if until is not None else None
@@ -559,7 +551,7 @@ class TelegramChannel(OfficialPage):
     async def comments(
         self, post_id: str | None = None, *, since: datetime | None = None
     ) -> AsyncIterator[Comment]:
-        since = _aware(since, "since")
+        since = aware(since, "since")
         wanted = _message_id(post_id) if post_id is not None else None
         await self._discussion_group("iter_messages")
         if wanted is not None:
@@ -850,13 +842,7 @@ class TelegramChannel(OfficialPage):
             )
 
     def _own(self, comment: Comment, channel: Any) -> None:
-        mine = {self._ref, _page_of(channel), str(channel.id)}
-        if comment.platform is not Platform.TELEGRAM or comment.page not in mine:
-            raise ValidationError(
-                f"Комментарий {comment.id} не с этого канала "
-                f"({comment.platform.label} «{comment.page}», а не Telegram «{self._ref}»)",
-                platform=Platform.TELEGRAM,
-            )
+        self._check_own(comment, _page_of(channel), str(channel.id))
 
 
 # -- parsing Telethon objects --------------------------------------------------------------

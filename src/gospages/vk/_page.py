@@ -26,9 +26,8 @@ from .._models import (
     PublishStatus,
     Verification,
     VerificationState,
-    _require_aware,
 )
-from .._page import OfficialPage
+from .._page import OfficialPage, aware
 from .._secrets import register_secret
 from .._transport import RetryPolicy, Transport
 from ._api import (
@@ -113,13 +112,6 @@ def _ts(value: Any) -> datetime | None:
     if isinstance(value, (int, float)) and value > 0:
         return datetime.fromtimestamp(value, tz=timezone.utc)
     return None
-
-
-def _aware(value: datetime | None, name: str) -> datetime | None:
-    try:
-        return _require_aware(value, name)
-    except ValueError as exc:
-        raise ValidationError(str(exc)) from None
 
 
 class VKPage(OfficialPage):
@@ -275,8 +267,8 @@ class VKPage(OfficialPage):
     async def posts(
         self, *, since: datetime | None = None, until: datetime | None = None
     ) -> AsyncIterator[PostSummary]:
-        since = _aware(since, "since")
-        until = _aware(until, "until")
+        since = aware(since, "since")
+        until = aware(until, "until")
         self._api.require("wall.get")
         gid = await self.group_id()
         seen: set[str] = set()
@@ -317,7 +309,7 @@ class VKPage(OfficialPage):
     async def comments(
         self, post_id: str | None = None, *, since: datetime | None = None
     ) -> AsyncIterator[Comment]:
-        since = _aware(since, "since")
+        since = aware(since, "since")
         self._api.require("wall.getComments")
         if post_id is not None:
             async for comment in self._post_comments(str(post_id), since):
@@ -490,9 +482,7 @@ class VKPage(OfficialPage):
         post_id = str(response["post_id"])
         return PublishedPost(**receipt, post_id=post_id, url=_post_url(gid, post_id), status=status)
 
-    async def _find_published(
-        self, gid: int, post: Post, started: datetime
-    ) -> str | None:
+    async def _find_published(self, gid: int, post: Post, started: datetime) -> str | None:
         """Look for ``post`` on the wall after its answer was lost."""
         if post.publish_at is not None:
             # Scheduled posts are shown to the community's admins only: the user key.
@@ -527,7 +517,7 @@ class VKPage(OfficialPage):
             )
         self._api.require("wall.createComment")
         gid = await self.group_id()
-        self._own(comment, gid)
+        self._check_own(comment, str(gid))
         response = await self._api.call(
             "wall.createComment",
             {
@@ -556,20 +546,13 @@ class VKPage(OfficialPage):
     async def delete_comment(self, comment: Comment) -> None:
         self._api.require("wall.deleteComment")
         gid = await self.group_id()
-        self._own(comment, gid)
+        self._check_own(comment, str(gid))
         await self._api.call(
             "wall.deleteComment",
             {"owner_id": -gid, "comment_id": comment.id},
             # A resend after a lost answer would fail with "not found" (100): not retried.
             retry=RetryMode.UNSAFE,
         )
-
-    def _own(self, comment: Comment, gid: int) -> None:
-        if comment.platform is not Platform.VK or comment.page not in (str(gid), self._ref):
-            raise ValidationError(
-                f"Комментарий {comment.id} не с этой страницы "
-                f"({comment.platform.label} «{comment.page}», а не ВКонтакте «{self._ref}»)"
-            )
 
 
 # -- parsing VK objects --------------------------------------------------------------------
