@@ -9,7 +9,9 @@ errors. Wire it into a page with ``http_client=fake.client()``::
     page = VKPage("adm", user_token="t-user", http_client=fake.client())
 
 `FakeOK` does the same for Odnoklassniki (signatures checked on every request).
-`sample_vk` and `sample_ok` build ready sandboxes with pages, posts and comments.
+`sample_vk` and `sample_ok` build ready sandboxes with pages, posts and comments;
+`build_region` builds a whole region (registry, pages on three platforms, weeks of
+posts and comments of every kind, compliant and failing pages) with its ground truth.
 
 `FakeTelegram` stands in for Telegram behind `gospages.telegram.TelegramChannel`
 (``client=fake``) and answers with real Telethon objects. It needs Telethon, so it is
@@ -21,12 +23,14 @@ from typing import TYPE_CHECKING, Any
 from ._base import FakeCall, UnsupportedByFake
 from ._ok import FakeOK, FakeOKComment, FakeOKGroup, FakeOKTopic
 from ._sample import SampleOK, SampleVK, sample_ok, sample_vk
+from ._scenario import COMMENT_KINDS, PageSetup, Scenario, build_region
 from ._vk import FakeComment, FakeGroup, FakePost, FakeVK, VKCall
 
 if TYPE_CHECKING:
     from ._telegram import FakeTelegram
 
 __all__ = [
+    "COMMENT_KINDS",
     "FakeCall",
     "FakeComment",
     "FakeGroup",
@@ -37,10 +41,13 @@ __all__ = [
     "FakePost",
     "FakeTelegram",
     "FakeVK",
+    "PageSetup",
     "SampleOK",
     "SampleVK",
+    "Scenario",
     "UnsupportedByFake",
     "VKCall",
+    "build_region",
     "sample_ok",
     "sample_vk",
 ]
