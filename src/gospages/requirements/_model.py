@@ -1,0 +1,170 @@
+"""What an audit sees and says: page snapshots, findings, scores, reports."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .._models import PageProfile, Platform, PostSummary, Verification
+from ..registry import Organization, PageRef
+
+__all__ = [
+    "AuditReport",
+    "CommentStats",
+    "Finding",
+    "PageAudit",
+    "PageSnapshot",
+    "RuleStatus",
+    "Severity",
+    "TrafficLightScore",
+]
+
+
+class Severity(str, Enum):
+    """How bad a finding is. Rules known only as belief (status B) are never errors."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def label(self) -> str:
+        return {"error": "нарушение", "warning": "предупреждение", "info": "к сведению"}[self.value]
+
+
+class RuleStatus(str, Enum):
+    """How sure we are of a rule (legal-rules.md)."""
+
+    V = "V"
+    """Read in the act itself or in an official quotation."""
+    S = "S"
+    """Known from secondary sources (summaries, regional acts)."""
+    B = "B"
+    """Believed, not confirmed."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Finding(_Model):
+    """One thing an audit found, traced to the act it comes from."""
+
+    rule_id: str
+    severity: Severity
+    message: str
+    """What is wrong, in Russian."""
+    evidence: str = ""
+    """What was seen, in Russian (``"последняя запись 12.10.2026"``)."""
+    fix: str = ""
+    """How to fix it, in Russian."""
+    source: str = ""
+    """The act and article (``"8-ФЗ ст. 13"``)."""
+    status: RuleStatus = RuleStatus.S
+    platform: Platform | None = None
+    page: str | None = None
+    org_id: str | None = None
+    data: dict[str, Any] = Field(default_factory=dict)
+    """Machine-readable evidence (numbers, dates) for reports."""
+
+
+class CommentStats(_Model):
+    """What the comments of the period say about the page's dialogue with people."""
+
+    total: int = 0
+    from_page: int = 0
+    """Answers written by the page itself."""
+    questions: int = 0
+    """Top-level comments that ask something (end with or contain ``?``)."""
+    unanswered: list[dict[str, Any]] = Field(default_factory=list)
+    """Questions with no answer from the page: ``{"id", "post_id", "date", "hours", "text"}``."""
+
+
+class PageSnapshot(_Model):
+    """Everything the rules look at, captured once from a page (or built by hand).
+
+    Rules never call a platform: they read a snapshot, so they are testable without a
+    network and usable by other systems that already have the data.
+    """
+
+    platform: Platform
+    page: str
+    url: str | None = None
+    captured_at: datetime = Field(default_factory=lambda: datetime.now(timezone.utc))
+    days: int = 28
+    """The period the posts and comments cover, ending at ``captured_at``."""
+    profile: PageProfile | None = None
+    verification: Verification | None = None
+    posts: list[PostSummary] = Field(default_factory=list)
+    comments: CommentStats | None = None
+    org: Organization | None = None
+    category: str | None = None
+    """The page's regional category («флагманский», «активный», «визитка»), if any."""
+    error: str | None = None
+    """Why the capture failed (token revoked, page deleted ...), in Russian."""
+
+    @property
+    def since(self) -> datetime:
+        return self.captured_at - timedelta(days=self.days)
+
+    @property
+    def last_post(self) -> datetime | None:
+        """The newest post of the period (``None``: no post in the period)."""
+        return max((p.date for p in self.posts), default=None)
+
+    def posts_per_week(self) -> float:
+        return len(self.posts) * 7 / self.days if self.days else 0.0
+
+    def posts_in_last(self, days: int) -> int:
+        edge = self.captured_at - timedelta(days=days)
+        return sum(1 for p in self.posts if p.date >= edge)
+
+
+class TrafficLightScore(_Model):
+    """The Минцифры "traffic light" share of basic requirements met (legal-rules.md)."""
+
+    total: float
+    """Percent of the points that could be judged (0-100)."""
+    parts: dict[str, float]
+    """Points per criterion; a criterion that could not be judged is absent."""
+    unknown: list[str] = Field(default_factory=list)
+    """Criteria that need data the API did not give (e.g. reach without ``stats.get``)."""
+
+    @property
+    def color(self) -> str:
+        return "green" if self.total >= 80 else "yellow" if self.total >= 50 else "red"
+
+
+class PageAudit(_Model):
+    """One page of a fleet audit: its snapshot, findings and score."""
+
+    org: Organization | None
+    ref: PageRef | None
+    snapshot: PageSnapshot
+    findings: list[Finding]
+    score: TrafficLightScore | None = None
+
+
+class AuditReport(_Model):
+    """The result of auditing a registry (or some pages) against a policy."""
+
+    policy: str
+    """Policy name and version (``"tomsk@2023-02"``)."""
+    created_at: datetime
+    days: int
+    pages: list[PageAudit]
+    organizations: list[Organization] = Field(default_factory=list)
+    """Every organisation of the registry, pages or not."""
+    findings: list[Finding] = Field(default_factory=list)
+    """Findings about organisations rather than pages (no page at all ...)."""
+    previous: dict[str, Any] | None = None
+    """Summary of the previous run, for trends: ``{"created_at", "pages": {key: {...}}}``."""
+
+    def all_findings(self) -> list[Finding]:
+        return self.findings + [f for page in self.pages for f in page.findings]
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.all_findings() if f.severity is severity)
