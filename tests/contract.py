@@ -113,6 +113,7 @@ class OfficialPageContract:
         assert receipt.publish_at == when
         visible = [p async for p in contract_env.page.posts(since=_recent())]
         assert all(p.id != receipt.post_id for p in visible)
+        assert all(p.text != "Контрактный тест: позже" for p in visible)
 
     async def test_reply_appears_in_the_thread(self, contract_env: ContractEnv) -> None:
         page = contract_env.page

@@ -327,3 +327,45 @@ async def test_secrets_stay_out_of_logs_and_reprs(caplog: pytest.LogCaptureFixtu
 def test_bad_group_id() -> None:
     with pytest.raises(ValidationError, match="числом"):
         OKPage("adm.ensk", application_key=APP, application_secret_key=SECRET, access_token=TOKEN)
+
+
+async def test_an_earlier_identical_topic_is_not_taken_for_a_lost_one() -> None:
+    sandbox = sample_ok()
+    text = "Приём граждан главой района переносится"
+    sandbox.fake.add_topic(sandbox.group_id, text)  # the same text, a minute earlier
+    sandbox.fake.fail_next("mediatopic.post", http_status=502)  # refused before doing it
+    async with page_on(sandbox, retry=QUICK) as page:
+        receipt = await page.publish(Post(text=text))
+    assert receipt.status is PublishStatus.NEEDS_CHECK and receipt.post_id is None
+    topics = [t for t in sandbox.fake.groups[sandbox.group_id].topics if t.text == text]
+    assert len(topics) == 1
+
+
+async def test_reply_with_a_lost_answer_is_read_back_not_resent() -> None:
+    from gospages import OutcomeUnknown
+
+    sandbox = sample_ok()
+    topic = max(sandbox.fake.groups[sandbox.group_id].topics, key=lambda t: t.created_ms)
+    async with page_on(sandbox, retry=QUICK) as page:
+        question = [c async for c in page.comments(topic.id)][0]
+        sandbox.fake.fail_next("discussions.addDiscussionComment", lose_response=True)
+        answer = await page.reply(question, "Приём в четверг с 10:00.")
+        sandbox.fake.fail_next("discussions.addDiscussionComment", http_status=502)
+        with pytest.raises(OutcomeUnknown):
+            await page.reply(question, "Этот ответ не дошёл")
+    assert answer.parent_id == question.id and answer.from_page
+    texts = [c.text for c in topic.comments]
+    assert texts.count("Приём в четверг с 10:00.") == 1
+    assert "Этот ответ не дошёл" not in texts
+    assert len(sandbox.fake.calls_of("discussions.addDiscussionComment")) == 2
+
+
+async def test_paging_stops_when_ok_repeats_an_anchor(httpx_mock: HTTPXMock) -> None:
+    topic = {"id": "1", "created_ms": 1_800_000_000_000, "media": [{"type": "text", "text": "x"}]}
+    httpx_mock.add_response(
+        url=API, json={"media_topics": [topic], "anchor": "A", "has_more": True}, is_reusable=True
+    )
+    async with ok_page() as page:
+        posts = [p async for p in page.posts()]
+    assert [p.id for p in posts] == ["1"]
+    assert len(httpx_mock.get_requests()) == 2  # the repeat is noticed, not followed forever

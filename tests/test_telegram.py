@@ -26,6 +26,7 @@ from gospages import (
     NetworkError,
     NotFound,
     Operation,
+    OutcomeUnknown,
     PermissionDenied,
     Photo,
     Platform,
@@ -562,7 +563,8 @@ async def test_lost_send_found_on_read_back(channel: TelegramChannel, fake: Fake
     assert receipt.note is not None and "найдено при проверке" in receipt.note
     assert len(fake.calls_of("send_message")) == 1
     assert channel_texts(fake).count("Приём переносится на понедельник") == 1
-    [read_back] = fake.calls_of("iter_messages")
+    baseline, read_back = fake.calls_of("iter_messages")
+    assert baseline.params == read_back.params  # the same view, before and after
     assert read_back.params["limit"] == 30
 
 
@@ -619,7 +621,8 @@ async def test_lost_scheduled_send_found_among_scheduled(
     receipt = await channel.publish(Post(text="Завтра субботник", publish_at=when))
     assert receipt.status is PublishStatus.SCHEDULED
     assert receipt.scheduled_ids == ["1"]  # type: ignore[attr-defined]
-    [read_back] = fake.calls_of("iter_messages")
+    baseline, read_back = fake.calls_of("iter_messages")
+    assert baseline.params == read_back.params  # the same view, before and after
     assert read_back.params["scheduled"] is True
 
 
@@ -1018,3 +1021,46 @@ def test_split_text_prefers_paragraphs_then_sentences_then_words() -> None:
     assert split_text("Короткий текст.", 4096) == ["Короткий текст."]
     first = split_text("Раз. Два. Три. Четыре.", 100, first_limit=10)
     assert first == ["Раз. Два.", "Три. Четыре."]
+
+
+async def test_an_earlier_identical_post_is_not_taken_for_a_lost_one(
+    channel: TelegramChannel, fake: FakeTelegram
+) -> None:
+    text = "Приём граждан переносится на понедельник"
+    fake.add_post(1001, text, date=fake.now() - timedelta(seconds=60))
+    fake.fail_next("send_message", exception=ConnectionError("refused before sending"))
+    receipt = await channel.publish(Post(text=text))
+    assert receipt.status is PublishStatus.NEEDS_CHECK
+    assert receipt.post_id is None
+    assert channel_texts(fake).count(text) == 1
+
+
+async def test_reply_with_a_lost_answer_is_read_back(
+    channel: TelegramChannel, fake: FakeTelegram
+) -> None:
+    comments = [c async for c in channel.comments(since=fake.now() - timedelta(days=7))]
+    question = next(c for c in comments if c.text.startswith("А записываться"))
+    fake.fail_next("send_message", lose_response=True)
+    with pytest.warns(ForeignServiceWarning):
+        answer = await channel.reply(question, "Да, по телефону приёмной.")
+    assert answer.parent_id == question.id and answer.from_page
+    assert len(fake.calls_of("send_message")) == 1
+
+
+async def test_reply_whose_fate_is_unknown_raises_outcome_unknown(
+    channel: TelegramChannel, fake: FakeTelegram
+) -> None:
+    comments = [c async for c in channel.comments(since=fake.now() - timedelta(days=7))]
+    question = next(c for c in comments if c.text.startswith("А записываться"))
+    fake.fail_next("send_message", exception=ConnectionError("refused"))
+    with pytest.warns(ForeignServiceWarning), pytest.raises(OutcomeUnknown):
+        await channel.reply(question, "Ответ, который не дошёл")
+    assert len(fake.calls_of("send_message")) == 1
+
+
+def test_split_text_refuses_a_limit_too_small_for_an_emoji() -> None:
+    from gospages.telegram import split_text
+
+    with pytest.raises(ValueError, match="at least 2"):
+        split_text("😀x", 1)
+    assert split_text("😀x", 2) == ["😀", "x"]

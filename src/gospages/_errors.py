@@ -15,6 +15,7 @@ never a token or the raw request parameters (platforms echo those back; we drop 
     ├── NotFound                 the page, post or comment does not exist (VK 104)
     ├── ServerError              the platform failed (VK 10, HTTP 5xx, a body that is not JSON)
     ├── NetworkError             no answer: connection failed or timed out
+    ├── OutcomeUnknown           a write's answer was lost and reading back could not tell
     └── PlatformError            any other error the platform returned
 """
 
@@ -30,6 +31,7 @@ __all__ = [
     "GospagesError",
     "NetworkError",
     "NotFound",
+    "OutcomeUnknown",
     "PermissionDenied",
     "PlatformError",
     "RateLimited",
@@ -171,6 +173,12 @@ class NetworkError(GospagesError):
 
     For a write this means the outcome is unknown: the platform may have done it.
     """
+
+
+class OutcomeUnknown(GospagesError):
+    """A write was sent, its answer was lost, and reading back could not tell whether the
+    platform did it. Look at the page before repeating: the platform has no protection
+    against duplicates."""
 
 
 class PlatformError(GospagesError):

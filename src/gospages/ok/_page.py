@@ -10,7 +10,14 @@ from typing import Any
 import httpx
 from pydantic import SecretStr
 
-from .._errors import GospagesError, NetworkError, NotFound, ServerError, ValidationError
+from .._errors import (
+    GospagesError,
+    NetworkError,
+    NotFound,
+    OutcomeUnknown,
+    ServerError,
+    ValidationError,
+)
 from .._models import (
     Capabilities,
     Comment,
@@ -39,6 +46,7 @@ INFO_FIELDS = (
     "status,premium,private,shortname,gos_org,content_as_official"
 )
 _PAGE_SIZE = 100
+_READ_BACK = 20
 # Outcome-unknown errors on a write: the platform may have done it.
 _UNKNOWN_OUTCOME = (NetworkError, ServerError)
 
@@ -216,38 +224,44 @@ class OKPage(OfficialPage):
 
     # -- reading -------------------------------------------------------------------------
 
+    async def _pages(
+        self, method: str, params: Mapping[str, Any], key: str
+    ) -> AsyncIterator[list[dict[str, Any]]]:
+        """The item lists of an anchor-paged OK method, until it has no more.
+
+        Stops when OK repeats an anchor or a page brings nothing new, so a misbehaving
+        answer cannot loop forever.
+        """
+        anchor: str | None = None
+        seen_anchors: set[str] = set()
+        seen_ids: set[str] = set()
+        while True:
+            page = await self._api.call(
+                method, {**params, "anchor": anchor, "direction": "FORWARD", "count": _PAGE_SIZE}
+            )
+            items: list[dict[str, Any]] = page.get(key) or []
+            fresh = [i for i in items if str(i.get("id")) not in seen_ids]
+            seen_ids.update(str(i.get("id")) for i in fresh)
+            if fresh:
+                yield fresh
+            anchor = page.get("anchor")
+            if not fresh or not page.get("has_more") or not anchor or anchor in seen_anchors:
+                return
+            seen_anchors.add(anchor)
+
     async def posts(
         self, *, since: datetime | None = None, until: datetime | None = None
     ) -> AsyncIterator[PostSummary]:
         since = aware(since, "since")
         until = aware(until, "until")
-        anchor: str | None = None
-        seen: set[str] = set()
-        while True:
-            page = await self._api.call(
-                "mediatopic.getTopics",
-                {
-                    "gid": self._gid,
-                    "count": _PAGE_SIZE,
-                    "anchor": anchor,
-                    "direction": "FORWARD",
-                    "filter": "GROUP_THEMES",
-                    "fields": "media_topic.*",
-                },
-            )
-            topics: list[dict[str, Any]] = page.get("media_topics") or []
-            for topic in topics:
-                post = self._post_from(topic)
-                if post.id in seen:
-                    continue
-                seen.add(post.id)
-                if until is not None and post.date > until:
-                    continue
-                if since is not None and post.date < since:
-                    return
-                yield post
-            anchor = page.get("anchor")
-            if not topics or not page.get("has_more") or not anchor:
+        params = {"gid": self._gid, "filter": "GROUP_THEMES", "fields": "media_topic.*"}
+        async for topics in self._pages("mediatopic.getTopics", params, "media_topics"):
+            posts = [self._post_from(t) for t in topics if t.get("created_ms")]
+            for post in posts:
+                if (since is None or post.date >= since) and (until is None or post.date <= until):
+                    yield post
+            # Topics come newest first: a page wholly older than ``since`` ends the walk.
+            if since is not None and posts and all(p.date < since for p in posts):
                 return
 
     def _post_from(self, topic: Mapping[str, Any]) -> PostSummary:
@@ -285,46 +299,35 @@ class OKPage(OfficialPage):
     async def _topic_comments(
         self, topic_id: str, since: datetime | None
     ) -> AsyncIterator[Comment]:
-        anchor: str | None = None
         threads: dict[str, str] = {}  # comment id -> the top comment of its thread
-        while True:
-            page = await self._api.call(
-                "discussions.getComments",
-                {
-                    "discussionId": topic_id,
-                    "discussionType": "GROUP_TOPIC",
-                    "anchor": anchor,
-                    "direction": "FORWARD",
-                    "count": _PAGE_SIZE,
-                },
-            )
-            items: list[dict[str, Any]] = page.get("comments") or []
+        params = {"discussionId": topic_id, "discussionType": "GROUP_TOPIC"}
+        async for items in self._pages("discussions.getComments", params, "comments"):
             for item in items:
-                comment_id = str(item["id"])
-                parent = item.get("reply_to_comment_id")
-                parent = str(parent) if parent else None
-                root = threads.get(parent, parent) if parent else None
-                threads[comment_id] = root or comment_id
-                date = _ok_date(item.get("date"))
-                comment = Comment(
-                    platform=Platform.OK,
-                    page=self._gid,
-                    id=comment_id,
-                    post_id=topic_id,
-                    author_id=str(item["author_id"]) if item.get("author_id") else None,
-                    date=date,
-                    text=item.get("text") or "",
-                    parent_id=parent,
-                    thread_id=root,
-                    deleted=item.get("type") == "REMOVED" or bool(item.get("deleted")),
-                    from_page=item.get("author_type") == "GROUP"
-                    or str(item.get("author_id")) == self._gid,
-                )
-                if since is None or date is None or date >= since:
+                comment = self._comment_from(item, topic_id, threads)
+                if since is None or comment.date is None or comment.date >= since:
                     yield comment
-            anchor = page.get("anchor")
-            if not items or not page.get("has_more") or not anchor:
-                return
+
+    def _comment_from(
+        self, item: Mapping[str, Any], topic_id: str, threads: dict[str, str]
+    ) -> Comment:
+        comment_id = str(item["id"])
+        parent = item.get("reply_to_comment_id")
+        parent = str(parent) if parent else None
+        root = threads.get(parent, parent) if parent else None
+        threads[comment_id] = root or comment_id
+        return Comment(
+            platform=Platform.OK,
+            page=self._gid,
+            id=comment_id,
+            post_id=topic_id,
+            author_id=str(item["author_id"]) if item.get("author_id") else None,
+            date=_ok_date(item.get("date")),
+            text=item.get("text") or "",
+            parent_id=parent,
+            thread_id=root,
+            deleted=item.get("type") == "REMOVED" or bool(item.get("deleted")),
+            from_page=item.get("author_type") == "GROUP" or str(item.get("author_id")) == self._gid,
+        )
 
     # -- writing -------------------------------------------------------------------------
 
@@ -374,7 +377,9 @@ class OKPage(OfficialPage):
             "idempotency_key": post.idempotency_key,
         }
         status = PublishStatus.SCHEDULED if post.publish_at else PublishStatus.PUBLISHED
-        started = datetime.now(timezone.utc)
+        # The newest topics before sending: after a lost answer only a newer topic with
+        # the same content counts, never an earlier identical one.
+        baseline = None if post.publish_at else await self._recent_topic_ids()
         try:
             answer = await self._api.call(
                 "mediatopic.post",
@@ -387,7 +392,9 @@ class OKPage(OfficialPage):
             )
         except _UNKNOWN_OUTCOME as error:
             # OK has no idempotency key: read back before anyone resends.
-            found = None if post.publish_at else await self._find_published(post, started)
+            found = None
+            if baseline is not None:
+                found = await self._find_published(media, baseline)
             if found is None:
                 return PublishedPost(
                     **receipt,
@@ -432,30 +439,70 @@ class OKPage(OfficialPage):
                 method="upload",
             ) from None
 
-    async def _find_published(self, post: Post, started: datetime) -> str | None:
+    async def _recent_topic_ids(self) -> set[str] | None:
+        """Ids of the group's newest topics; ``None`` when they cannot be read."""
         try:
-            async for topic in self.posts(since=started - timedelta(minutes=2)):
-                if topic.text == post.text:
-                    return topic.id
+            answer = await self._api.call(
+                "mediatopic.getTopics",
+                {
+                    "gid": self._gid,
+                    "count": _READ_BACK,
+                    "filter": "GROUP_THEMES",
+                    "fields": "media_topic.*",
+                },
+            )
         except GospagesError:
             return None
+        return {str(t.get("id")) for t in answer.get("media_topics") or []}
+
+    async def _find_published(self, media: list[dict[str, Any]], baseline: set[str]) -> str | None:
+        """A topic newer than ``baseline`` with the same text and kinds of media."""
+        wanted = _shape(media)
+        try:
+            answer = await self._api.call(
+                "mediatopic.getTopics",
+                {
+                    "gid": self._gid,
+                    "count": _READ_BACK,
+                    "filter": "GROUP_THEMES",
+                    "fields": "media_topic.*",
+                },
+            )
+        except GospagesError:
+            return None
+        for topic in answer.get("media_topics") or []:
+            topic_id = str(topic.get("id"))
+            if topic_id not in baseline and _shape(topic.get("media") or []) == wanted:
+                return topic_id
         return None
 
     async def reply(self, comment: Comment, text: str) -> Comment:
         self._check_own(comment)
         if not text.strip():
             raise ValidationError("Ответ не может быть пустым")
-        answer = await self._api.call(
-            "discussions.addDiscussionComment",
-            {
-                "entityId": comment.post_id,
-                "entityType": "GROUP_TOPIC",
-                "comment": text,
-                "reply_to_comment_id": comment.id,
-                "as_admin": "true",
-            },
-            retry=RetryMode.UNSAFE,
-        )
+        try:
+            answer = await self._api.call(
+                "discussions.addDiscussionComment",
+                {
+                    "entityId": comment.post_id,
+                    "entityType": "GROUP_TOPIC",
+                    "comment": text,
+                    "reply_to_comment_id": comment.id,
+                    "as_admin": "true",
+                },
+                retry=RetryMode.UNSAFE,
+            )
+        except _UNKNOWN_OUTCOME as error:
+            # No idempotency key: look for the answer in the thread before anyone resends.
+            found = await self._find_reply(comment, text)
+            if found is None:
+                raise OutcomeUnknown(
+                    f"Ответ Одноклассников потерян ({type(error).__name__}), и ответ при "
+                    "проверке не найден: посмотрите обсуждение, прежде чем отвечать снова",
+                    platform=Platform.OK,
+                    method="discussions.addDiscussionComment",
+                ) from None
+            return found
         new_id = answer.get("id") if isinstance(answer, Mapping) else answer
         return Comment(
             platform=Platform.OK,
@@ -470,6 +517,20 @@ class OKPage(OfficialPage):
             from_page=True,
         )
 
+    async def _find_reply(self, comment: Comment, text: str) -> Comment | None:
+        """The page's answer to ``comment`` with ``text``, if it is in the thread."""
+        try:
+            async for candidate in self._topic_comments(comment.post_id, None):
+                if (
+                    candidate.from_page
+                    and candidate.parent_id == comment.id
+                    and candidate.text.strip() == text.strip()
+                ):
+                    return candidate
+        except GospagesError:
+            return None
+        return None
+
     async def delete_comment(self, comment: Comment) -> None:
         self._check_own(comment)
         await self._api.call(
@@ -481,6 +542,14 @@ class OKPage(OfficialPage):
             },
             retry=RetryMode.UNSAFE,
         )
+
+
+def _shape(media: list[dict[str, Any]]) -> tuple[tuple[str, str], ...]:
+    """What a topic is made of: its text and the kinds of its other blocks, in order."""
+    return tuple(
+        (str(m.get("type")), str(m.get("text", "")).strip() if m.get("type") == "text" else "")
+        for m in media
+    )
 
 
 def _ok_date(value: Any) -> datetime | None:

@@ -9,6 +9,7 @@ channel of a body, not an official page under 8-ФЗ (rule R2523-TG). From 01.06
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -24,6 +25,7 @@ from .._errors import (
     GospagesError,
     NetworkError,
     NotFound,
+    OutcomeUnknown,
     PermissionDenied,
     PlatformError,
     RateLimited,
@@ -90,6 +92,8 @@ _NOT_OFFICIAL = (
     "заменяет публикацию во ВКонтакте или Одноклассниках (правило R2523-TG)."
 )
 
+log = logging.getLogger("gospages.telegram")
+
 _READ_BACK = 30
 """How many recent messages are read back after a lost answer."""
 _CLOCK_SKEW = timedelta(minutes=2)
@@ -137,6 +141,9 @@ def split_text(text: str, limit: int, *, first_limit: int | None = None) -> list
     A boundary is used only past the first quarter of a part, so that parts stay
     reasonably full. Whitespace at the cuts is dropped (Telegram trims it).
     """
+    if limit < 2 or (first_limit is not None and first_limit < 2):
+        # A character outside the BMP takes two UTF-16 units: a smaller part cannot hold it.
+        raise ValueError("split_text: limit must be at least 2 UTF-16 units")
     parts: list[str] = []
     rest = text.strip()
     while rest:
@@ -660,6 +667,9 @@ class TelegramChannel(OfficialPage):
         channel = await self._channel()
         schedule = post.publish_at
         started = datetime.now(timezone.utc)
+        # What is there before we send: after a lost answer only newer messages count,
+        # so an earlier post with the same text is never taken for this one.
+        baseline = await self._recent_ids(channel, schedule)
         sent: list[list[Any]] = []
         notes = list(plan.notes)
         status = PublishStatus.SCHEDULED if schedule is not None else PublishStatus.PUBLISHED
@@ -670,7 +680,11 @@ class TelegramChannel(OfficialPage):
             except (NetworkError, ServerError) as error:
                 # Telegram may have published it: read back, and never send it again.
                 known = {int(m.id) for group in sent for m in group}
-                found, readable = await self._find_sent(channel, step, schedule, started, known)
+                found, readable = (None, False)
+                if baseline is not None:
+                    found, readable = await self._find_sent(
+                        channel, step, schedule, started, known | baseline
+                    )
                 if found is None:
                     where = (
                         "среди последних сообщений канала его нет"
@@ -718,6 +732,17 @@ class TelegramChannel(OfficialPage):
             lambda: self._client.send_message(channel, step.text, schedule=schedule),
         )
         return [message]
+
+    async def _recent_ids(self, channel: Any, schedule: datetime | None) -> set[int] | None:
+        """Ids of the channel's recent (or scheduled) messages; ``None`` if unreadable."""
+        try:
+            if schedule is not None:
+                source = self._client.iter_messages(channel, scheduled=True)
+            else:
+                source = self._client.iter_messages(channel, limit=_READ_BACK)
+            return {int(m.id) async for m in _iterate("iter_messages", source)}
+        except GospagesError:
+            return None
 
     async def _find_sent(
         self,
@@ -809,10 +834,22 @@ class TelegramChannel(OfficialPage):
             ForeignServiceWarning,
             stacklevel=2,
         )
-        message = await _call(
-            "send_message",
-            lambda: self._client.send_message(group, text, reply_to=parent, send_as=channel),
-        )
+        log.warning("telegram %s: ответ жителю в Telegram (41-ФЗ)", self._ref)
+        before = await self._recent_ids(group, None)
+        try:
+            message = await _call(
+                "send_message",
+                lambda: self._client.send_message(group, text, reply_to=parent, send_as=channel),
+            )
+        except (NetworkError, ServerError) as error:
+            message = await self._find_reply(group, parent, text, before)
+            if message is None:
+                raise OutcomeUnknown(
+                    f"Ответ Telegram потерян ({type(error).__name__}), и ответ в ветке при "
+                    "проверке не найден: посмотрите обсуждение, прежде чем отвечать снова",
+                    platform=Platform.TELEGRAM,
+                    method="send_message",
+                ) from None
         return Comment(
             platform=Platform.TELEGRAM,
             page=_page_of(channel),
@@ -825,6 +862,25 @@ class TelegramChannel(OfficialPage):
             thread_id=comment.thread_id or comment.id,
             from_page=True,
         )
+
+    async def _find_reply(self, group: Any, parent: int, text: str, before: set[int] | None) -> Any:
+        """Our answer to ``parent`` among the group's newest messages, after a lost answer."""
+        if before is None:
+            return None
+        try:
+            source = self._client.iter_messages(group, limit=_READ_BACK)
+            messages = [m async for m in _iterate("iter_messages", source)]
+        except GospagesError:
+            return None
+        for message in messages:
+            header = getattr(message, "reply_to", None)
+            if (
+                int(message.id) not in before
+                and getattr(header, "reply_to_msg_id", None) == parent
+                and (message.message or "").strip() == text.strip()
+            ):
+                return message
+        return None
 
     async def delete_comment(self, comment: Comment) -> None:
         victim = _message_id(comment.id)

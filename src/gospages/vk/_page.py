@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import AsyncIterator, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any
-from uuid import uuid4
 
 import httpx
 from pydantic import SecretStr
@@ -526,7 +526,11 @@ class VKPage(OfficialPage):
                 "from_group": gid,
                 "message": text,
                 "reply_to_comment": comment.id,
-                "guid": uuid4().hex,
+                # The same answer to the same comment is the same guid: a reply retried
+                # by the caller after a lost answer is not posted twice.
+                "guid": hashlib.sha256(
+                    f"{gid}:{comment.post_id}:{comment.id}:{text}".encode()
+                ).hexdigest()[:32],
             },
             retry=RetryMode.IDEMPOTENT,
         )
