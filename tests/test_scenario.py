@@ -77,8 +77,11 @@ async def test_comments_are_readable_with_their_kinds(region) -> None:  # type: 
     ref = org.page_on(Platform.VK)
     async with region.open_ref(ref, limits=VKLimits(user=1000, service=1000)) as page:
         comments = [c async for c in page.comments()]
-    kinds = [region.comment_kinds[(Platform.VK, c.page, c.id)] for c in comments]
-    assert comments and all(k in COMMENT_KINDS for k in kinds)
+    citizens = [c for c in comments if not c.from_page]
+    kinds = [region.comment_kinds[(Platform.VK, c.page, c.id)] for c in citizens]
+    assert citizens and all(k in COMMENT_KINDS for k in kinds)
+    answers = [c for c in comments if c.from_page]
+    assert answers and all(a.parent_id in {c.id for c in citizens} for a in answers)
 
 
 def test_registry_refuses_inconsistency() -> None:

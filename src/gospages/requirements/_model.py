@@ -106,6 +106,14 @@ class PageSnapshot(_Model):
     error: str | None = None
     """Why the capture failed (token revoked, page deleted ...), in Russian."""
 
+    @classmethod
+    async def capture(cls, page: Any, **options: Any) -> PageSnapshot:
+        """Read ``page`` (an :class:`~gospages.OfficialPage`) once; see :func:`capture_snapshot`
+        for the options (``days``, ``comments``, ``org``, ``ref``, ``now``)."""
+        from ._capture import capture_snapshot
+
+        return await capture_snapshot(page, **options)
+
     @property
     def since(self) -> datetime:
         return self.captured_at - timedelta(days=self.days)

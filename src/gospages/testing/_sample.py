@@ -207,6 +207,7 @@ def sample_ok(*, now: float | None = None) -> SampleOK:
         phone="+7 (38247) 2-11-00",
         address="с. Энское, ул. Ленина, 7",
         shortname="adm.ensk",
+        pic_avatar="https://i.mycdn.me/fake/adm.ensk.jpg",
     )
     texts = [
         "Прошёл приём граждан главой района.",

@@ -91,6 +91,9 @@ class PageSetup:
     mark: bool | None = True
     """«Госорганизация» mark: True, False, or None for "the platform does not say"."""
     comments_open: bool = True
+    answers: bool = True
+    """Whether the page answers most questions (VK and OK; Telegram channels never do,
+    as 41-ФЗ wants)."""
 
 
 @dataclass
@@ -293,7 +296,12 @@ def _make_page(
 ) -> PageRef:
     if platform is Platform.TELEGRAM and scenario.telegram is None:
         platform = Platform.VK  # keep the registry valid: the channel becomes a VK page
-    contacts = "Приёмная: +7 (38247) 2-11-00, adm@ensk.example.ru" if setup.contacts else ""
+    contacts = (
+        "Приёмная: +7 (38247) 2-11-00, adm@ensk.example.ru. "
+        "Адрес: 636130, с. Энское, ул. Ленина, д. 7."
+        if setup.contacts
+        else ""
+    )
     description = f"Официальная страница: {name}. {contacts}".strip()
     members = rng.randint(150, 9000)
     posts = _post_dates(rng, setup, t0, weeks)
@@ -332,13 +340,26 @@ def _make_page(
                         gid, post.id, text, from_id=rng.randint(10**6, 10**8), date=when
                     )
                     scenario.comment_kinds[(Platform.VK, str(gid), str(comment.id))] = kind
+                    if _answers(rng, setup, kind):
+                        scenario.vk.add_comment(
+                            gid,
+                            post.id,
+                            _ANSWER,
+                            from_id=-gid,
+                            reply_to=comment.id,
+                            date=min(t0 - 60, when + rng.uniform(1, 20) * 3600),
+                        )
             else:
                 post.comments_closed = True
         return PageRef(platform=Platform.VK, page=f"club{gid}", url=f"https://vk.com/club{gid}")
     if platform is Platform.OK:
         ids.ok += 1
         ok_gid = str(ids.ok)
-        ok_fields: dict[str, Any] = {"description": description, "members_count": members}
+        ok_fields: dict[str, Any] = {
+            "description": description,
+            "members_count": members,
+            "pic_avatar": f"https://i.mycdn.me/fake/{ids.ok}.jpg",
+        }
         if setup.contacts:
             ok_fields.update(phone="+7 (38247) 2-11-00", homepage_url="https://ensk.gosuslugi.ru")
         scenario.ok.add_group(ok_gid, name, admins=["575000000001"], **ok_fields)
@@ -351,6 +372,16 @@ def _make_page(
                     ok_gid, topic.id, text, author_id=str(rng.randint(10**11, 10**12)), date=when
                 )
                 scenario.comment_kinds[(Platform.OK, ok_gid, ok_comment.id)] = kind
+                if _answers(rng, setup, kind):
+                    scenario.ok.add_comment(
+                        ok_gid,
+                        topic.id,
+                        _ANSWER,
+                        author_id=ok_gid,
+                        reply_to=ok_comment.id,
+                        from_group=True,
+                        date=min(t0 - 60, when + rng.uniform(1, 20) * 3600),
+                    )
         return PageRef(platform=Platform.OK, page=ok_gid, url=f"https://ok.ru/group/{ok_gid}")
     ids.tg += 1
     tg = scenario.telegram
@@ -374,6 +405,13 @@ def _make_page(
             )
             scenario.comment_kinds[(Platform.TELEGRAM, username, str(comment.id))] = kind
     return PageRef(platform=Platform.TELEGRAM, page=username, url=f"https://t.me/{username}")
+
+
+_ANSWER = "Спасибо за обращение! Ответ направили в личные сообщения, подробности — в ПОС."
+
+
+def _answers(rng: random.Random, setup: PageSetup, kind: str) -> bool:
+    return setup.answers and kind == "question" and rng.random() < 0.85
 
 
 def _post_dates(rng: random.Random, setup: PageSetup, t0: float, weeks: int) -> list[float]:

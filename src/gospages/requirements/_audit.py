@@ -1,0 +1,193 @@
+"""Auditing a whole registry of pages, and keeping the history of audits."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from collections.abc import Callable
+from contextlib import closing
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .._page import OfficialPage
+from ..registry import Organization, PageRef, Registry
+from ._capture import capture_snapshot, traffic_light
+from ._model import AuditReport, Finding, PageAudit, PageSnapshot, RuleStatus, Severity
+from ._policy import Policy, load_policy
+from ._rules import audit_page
+
+__all__ = ["AuditHistory", "Progress", "audit_registry", "missing_pages"]
+
+PageOpener = Callable[[PageRef], OfficialPage]
+Progress = Callable[[int, int, str], None]
+"""``progress(done, total, what)``: called as each page is finished."""
+
+_NO_PAGE_SOURCE = "8-ФЗ ст. 10 (в ред. 270-ФЗ); распоряжение № 2523-р"
+
+
+def missing_pages(registry: Registry, policy: Policy) -> list[Finding]:
+    """FZ8-10-OP: organisations with no official page where the policy wants one."""
+    required = set(policy.platforms.required)
+    findings = []
+    for org in registry.organizations:
+        have = {p.platform for p in org.pages}
+        lacking = required - have
+        if policy.platforms.mode == "any" and have & required:
+            continue
+        if not lacking:
+            continue
+        names = ", ".join(p.label for p in sorted(lacking, key=lambda p: p.value))
+        message = (
+            "У организации нет официальной страницы"
+            if not have & required
+            else f"У организации нет страницы: {names}"
+        )
+        findings.append(
+            Finding(
+                rule_id="FZ8-10-OP",
+                severity=Severity.ERROR,
+                message=message,
+                evidence="в реестре: "
+                + (", ".join(p.platform.label for p in org.pages) or "страниц нет"),
+                fix=f"Создайте официальную страницу ({names}) и внесите её в реестр.",
+                source=_NO_PAGE_SOURCE,
+                status=RuleStatus.S,
+                org_id=org.id,
+            )
+        )
+    return findings
+
+
+async def _audit_one(
+    org: Organization,
+    ref: PageRef,
+    open_page: PageOpener,
+    policy: Policy,
+    days: int,
+    now: datetime,
+) -> PageAudit:
+    try:
+        page = open_page(ref)
+    except Exception as error:  # a bad registry row must not stop the audit
+        snapshot = PageSnapshot(
+            platform=ref.platform,
+            page=ref.page,
+            url=ref.url,
+            org=org,
+            days=days,
+            captured_at=now,
+            category=ref.category,
+            error=f"{type(error).__name__}: {error}",
+        )
+    else:
+        async with page:
+            snapshot = await capture_snapshot(page, days=days, org=org, ref=ref, now=now)
+    score = traffic_light(snapshot) if snapshot.error is None else None
+    return PageAudit(
+        org=org, ref=ref, snapshot=snapshot, findings=audit_page(snapshot, policy), score=score
+    )
+
+
+async def audit_registry(
+    registry: Registry,
+    open_page: PageOpener,
+    policy: Policy | str = "federal",
+    *,
+    days: int = 28,
+    concurrency: int = 8,
+    progress: Progress | None = None,
+    history: AuditHistory | None = None,
+    now: datetime | None = None,
+) -> AuditReport:
+    """Capture every page of ``registry``, run the rules, and report.
+
+    ``open_page(ref)`` builds the :class:`~gospages.OfficialPage` for a registry entry
+    (with your keys; :meth:`gospages.testing.Scenario.open_ref` on the sandbox). Pages
+    are read ``concurrency`` at a time; each token's rate limit is kept by the transport,
+    so pages sharing a key wait for each other. A page that fails (revoked key, deleted
+    page) becomes a finding of that page, not a crash. With ``history``, the previous
+    run's summary is attached for trends and this run is stored.
+    """
+    if isinstance(policy, str):
+        policy = load_policy(policy)
+    now = now or datetime.now(timezone.utc)
+    pages = registry.pages()
+    limiter = asyncio.Semaphore(max(1, concurrency))
+    done = 0
+
+    async def run(org: Organization, ref: PageRef) -> PageAudit:
+        nonlocal done
+        async with limiter:
+            result = await _audit_one(org, ref, open_page, policy, days, now)
+        done += 1
+        if progress is not None:
+            progress(done, len(pages), f"{org.name} · {ref.platform.label}")
+        return result
+
+    audits = await asyncio.gather(*(run(org, ref) for org, ref in pages))
+    report = AuditReport(
+        policy=policy.label,
+        created_at=now,
+        days=days,
+        pages=list(audits),
+        organizations=list(registry.organizations),
+        findings=missing_pages(registry, policy),
+        previous=history.previous(policy.label) if history is not None else None,
+    )
+    if history is not None:
+        history.save(report)
+    return report
+
+
+class AuditHistory:
+    """Audit summaries in an SQLite file, so a report can show the trend since last time.
+
+    Stores the JSON of :func:`gospages.reports.summarize` per run; nothing else (no
+    comments' texts, no keys).
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        with closing(self._connect()) as db, db:
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS audits (id INTEGER PRIMARY KEY, "
+                "policy TEXT NOT NULL, created_at TEXT NOT NULL, summary TEXT NOT NULL)"
+            )
+
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(self.path)
+
+    def save(self, report: AuditReport) -> None:
+        from ..reports import summarize
+
+        with closing(self._connect()) as db, db:
+            db.execute(
+                "INSERT INTO audits (policy, created_at, summary) VALUES (?, ?, ?)",
+                (
+                    report.policy,
+                    report.created_at.isoformat(),
+                    json.dumps(summarize(report), ensure_ascii=False),
+                ),
+            )
+
+    def previous(self, policy: str | None = None) -> dict[str, Any] | None:
+        """The latest stored summary (of ``policy``, if given), or ``None``."""
+        query = "SELECT summary FROM audits"
+        args: tuple[str, ...] = ()
+        if policy is not None:
+            query += " WHERE policy = ?"
+            args = (policy,)
+        with closing(self._connect()) as db:
+            row = db.execute(query + " ORDER BY id DESC LIMIT 1", args).fetchone()
+        if row is None:
+            return None
+        summary: dict[str, Any] = json.loads(row[0])
+        return summary
+
+    def runs(self) -> list[tuple[str, str]]:
+        """``(created_at, policy)`` of every stored run, oldest first."""
+        with closing(self._connect()) as db:
+            rows = db.execute("SELECT created_at, policy FROM audits ORDER BY id").fetchall()
+        return [(str(a), str(b)) for a, b in rows]

@@ -1,0 +1,153 @@
+"""Capturing a page snapshot from an :class:`OfficialPage`, and the traffic-light score."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from .._errors import GospagesError
+from .._models import Comment, Operation, PageProfile, PostSummary, Verification, VerificationState
+from .._page import OfficialPage
+from ..registry import Organization, PageRef
+from ._model import CommentStats, PageSnapshot, TrafficLightScore
+
+__all__ = ["capture_snapshot", "comment_stats", "traffic_light"]
+
+_MAX_POSTS = 1000
+
+
+def comment_stats(comments: list[Comment], now: datetime) -> CommentStats:
+    """Totals, answers from the page, and questions nobody from the page answered."""
+    answered: set[str] = set()
+    for comment in comments:
+        if comment.from_page:
+            answered.update(filter(None, (comment.parent_id, comment.thread_id)))
+    questions = [
+        c
+        for c in comments
+        if c.parent_id is None and not c.from_page and not c.deleted and "?" in c.text
+    ]
+    unanswered = [
+        {
+            "id": q.id,
+            "post_id": q.post_id,
+            "date": q.date.isoformat() if q.date else None,
+            "hours": round((now - q.date).total_seconds() / 3600, 1) if q.date else 0.0,
+            "text": q.text[:200],
+        }
+        for q in questions
+        if q.id not in answered
+    ]
+    return CommentStats(
+        total=sum(1 for c in comments if not c.deleted),
+        from_page=sum(1 for c in comments if c.from_page),
+        questions=len(questions),
+        unanswered=unanswered,
+    )
+
+
+async def capture_snapshot(
+    page: OfficialPage,
+    *,
+    days: int = 28,
+    comments: bool = True,
+    org: Organization | None = None,
+    ref: PageRef | None = None,
+    now: datetime | None = None,
+) -> PageSnapshot:
+    """Read a page once: profile, mark, posts and comments of the last ``days`` days.
+
+    A failure (revoked key, deleted page, rate limit) does not raise: the snapshot
+    carries it in ``error``, so that an audit of many pages goes on.
+    """
+    now = now or datetime.now(timezone.utc)
+    since = now - timedelta(days=days)
+    base: dict[str, Any] = {
+        "platform": page.platform,
+        "page": ref.page if ref else page.page_id,
+        "url": ref.url if ref else None,
+        "captured_at": now,
+        "days": days,
+        "org": org,
+        "category": ref.category if ref else None,
+    }
+    profile: PageProfile | None = None
+    verification: Verification | None = None
+    posts: list[PostSummary] = []
+    try:
+        profile = await page.profile()
+        verification = await page.verification()
+        async for post in page.posts(since=since, until=now):
+            posts.append(post)
+            if len(posts) >= _MAX_POSTS:
+                break
+        stats = None
+        if comments and page.capabilities().can(Operation.COMMENTS):
+            found = [c async for c in page.comments(since=since)]
+            stats = comment_stats(found, now)
+    except GospagesError as error:
+        return PageSnapshot(
+            **base,
+            profile=profile,
+            verification=verification,
+            posts=posts,
+            error=f"{type(error).__name__}: {error}",
+        )
+    if base["url"] is None and profile is not None:
+        base["url"] = profile.url
+    return PageSnapshot(
+        **base, profile=profile, verification=verification, posts=posts, comments=stats
+    )
+
+
+#: The Минцифры "traffic light" weights (legal-rules.md), in points.
+TRAFFIC_LIGHT_WEIGHTS = {
+    "gospubliki": 10,
+    "mark": 10,
+    "design": 20,
+    "widgets": 10,
+    "activity": 30,
+    "reach_week": 10,
+    "reach_post": 5,
+}
+
+
+def traffic_light(snapshot: PageSnapshot) -> TrafficLightScore:
+    """Score a page the way the regional monitoring tool does, as far as data allows.
+
+    Criteria the public API cannot show (connection to «Госпаблики», weekly reach,
+    reach per post: these need ``stats.get`` with an admin's key) are reported in
+    ``unknown`` and left out of the percentage instead of counting as zero.
+    """
+    parts: dict[str, float] = {}
+    possible: dict[str, float] = {}
+    unknown = ["gospubliki", "reach_week", "reach_post"]
+    profile, verification = snapshot.profile, snapshot.verification
+    if verification is None or verification.state is VerificationState.UNKNOWN:
+        unknown.append("mark")
+    else:
+        parts["mark"] = 10.0 if verification.state is VerificationState.CONFIRMED else 0.0
+        possible["mark"] = 10
+    if profile is not None:
+        design = (5.0 if profile.avatar_url else 0.0) + (5.0 if profile.description else 0.0)
+        most = 10.0
+        if snapshot.platform.value == "vk":  # only VK has a cover
+            design += 10.0 if profile.cover_url else 0.0
+            most = 20.0
+        parts["design"], possible["design"] = design, most
+        widgets = profile.feedback_widgets
+        if widgets is None:
+            unknown.append("widgets")
+        else:
+            parts["widgets"] = 10.0 if len(widgets) >= 2 else 5.0 if widgets else 0.0
+            possible["widgets"] = 10
+    else:
+        unknown += ["design", "widgets"]
+    if snapshot.error is None:
+        recent = snapshot.posts_in_last(7)
+        parts["activity"] = 30.0 if recent >= 3 else 10.0 * recent
+        possible["activity"] = 30
+    else:
+        unknown.append("activity")
+    total = 100 * sum(parts.values()) / sum(possible.values()) if possible else 0.0
+    return TrafficLightScore(total=round(total, 1), parts=parts, unknown=sorted(unknown))
