@@ -1,5 +1,28 @@
-"""The registry of official pages: organisations in a hierarchy and their pages."""
+"""The registry of official pages: organisations in a hierarchy and their pages.
 
+`load_registry` and `save_registry` read and write it as YAML, CSV or XLSX.
+"""
+
+from ._io import (
+    RegistryError,
+    RegistryProblem,
+    load_registry,
+    registry_from_rows,
+    registry_to_rows,
+    save_registry,
+)
 from ._model import Organization, OrgKind, OrgLevel, PageRef, Registry
 
-__all__ = ["OrgKind", "OrgLevel", "Organization", "PageRef", "Registry"]
+__all__ = [
+    "OrgKind",
+    "OrgLevel",
+    "Organization",
+    "PageRef",
+    "Registry",
+    "RegistryError",
+    "RegistryProblem",
+    "load_registry",
+    "registry_from_rows",
+    "registry_to_rows",
+    "save_registry",
+]

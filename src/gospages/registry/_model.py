@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from enum import Enum
 from typing import Annotated
 
@@ -23,6 +23,15 @@ class OrgKind(str, Enum):
     SUBORDINATE = "subordinate"
     """Подведомственная организация: школа, библиотека, МКУ..."""
 
+    @property
+    def label(self) -> str:
+        """The kind as users write it in a registry."""
+        return {
+            "state_body": "орган власти",
+            "local_government": "ОМСУ",
+            "subordinate": "подведомственная",
+        }[self.value]
+
 
 class OrgLevel(str, Enum):
     """Where an organisation sits in the hierarchy."""
@@ -34,6 +43,33 @@ class OrgLevel(str, Enum):
     """Городское или сельское поселение."""
     INSTITUTION = "institution"
     """A subordinate institution of any level."""
+
+    @property
+    def label(self) -> str:
+        """The level as users write it in a registry."""
+        return {
+            "region": "регион",
+            "district": "район",
+            "settlement": "поселение",
+            "institution": "учреждение",
+        }[self.value]
+
+
+def _parent_cycles(parents: Mapping[str, str | None]) -> list[list[str]]:
+    """Cycles in ``id -> parent``, each as ``[a, b, ..., a]``, each once, in input order."""
+    cycles: list[list[str]] = []
+    done: set[str] = set()
+    for start in parents:
+        chain: list[str] = []
+        current: str | None = start
+        while current is not None and current in parents and current not in done:
+            if current in chain:
+                cycles.append([*chain[chain.index(current) :], current])
+                break
+            chain.append(current)
+            current = parents[current]
+        done.update(chain)
+    return cycles
 
 
 class _Strict(BaseModel):
@@ -87,6 +123,9 @@ class Registry(_Strict):
                     f"Реестр: у «{org.name}» ({org.id}) указан родитель «{org.parent}», "
                     "которого нет в реестре"
                 )
+        cycles = _parent_cycles({o.id: o.parent for o in self.organizations})
+        if cycles:
+            raise ValueError(f"Реестр: родители образуют цикл: {' → '.join(cycles[0])}")
         return self
 
     def __len__(self) -> int:
