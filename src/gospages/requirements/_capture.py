@@ -127,7 +127,7 @@ def traffic_light(snapshot: PageSnapshot) -> TrafficLightScore:
         unknown.append("mark")
     else:
         parts["mark"] = 10.0 if verification.state is VerificationState.CONFIRMED else 0.0
-        possible["mark"] = 10
+        possible["mark"] = TRAFFIC_LIGHT_WEIGHTS["mark"]
     if profile is not None:
         design = (5.0 if profile.avatar_url else 0.0) + (5.0 if profile.description else 0.0)
         most = 10.0
@@ -150,4 +150,6 @@ def traffic_light(snapshot: PageSnapshot) -> TrafficLightScore:
     else:
         unknown.append("activity")
     total = 100 * sum(parts.values()) / sum(possible.values()) if possible else 0.0
-    return TrafficLightScore(total=round(total, 1), parts=parts, unknown=sorted(unknown))
+    return TrafficLightScore(
+        total=round(total, 1), parts=parts, possible=possible, unknown=sorted(unknown)
+    )

@@ -138,6 +138,9 @@ class TrafficLightScore(_Model):
     """Percent of the points that could be judged (0-100)."""
     parts: dict[str, float]
     """Points per criterion; a criterion that could not be judged is absent."""
+    possible: dict[str, float] = Field(default_factory=dict)
+    """The most points each judged criterion could give (design is out of 10 where a
+    platform has no cover)."""
     unknown: list[str] = Field(default_factory=list)
     """Criteria that need data the API did not give (e.g. reach without ``stats.get``)."""
 
