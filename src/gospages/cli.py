@@ -6,8 +6,15 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ._version import __version__
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.tree import Tree
+
+    from .registry import Registry
 
 __all__ = ["main"]
 
@@ -29,6 +36,29 @@ def _parser() -> argparse.ArgumentParser:
         help="куда записать отчёт (Markdown); по умолчанию %(default)s",
     )
     demo.add_argument("--no-report", action="store_true", help="не записывать отчёт")
+    registry = commands.add_parser(
+        "registry", help="реестр официальных страниц (YAML, CSV, XLSX): проверка, просмотр"
+    )
+    registry.set_defaults(print_help=registry.print_help)
+    actions = registry.add_subparsers(dest="action", metavar="ДЕЙСТВИЕ")
+    for name, help_text in (
+        ("check", "проверить файл реестра и показать сводку; код выхода 1 при ошибках"),
+        ("show", "показать иерархию организаций и их страницы"),
+    ):
+        action = actions.add_parser(name, help=help_text)
+        action.add_argument("file", type=Path, metavar="ФАЙЛ", help=".yaml, .yml, .csv или .xlsx")
+    convert = actions.add_parser("convert", help="переписать реестр в другой формат")
+    convert.add_argument("src", type=Path, metavar="ИЗ", help="исходный реестр")
+    convert.add_argument("dst", type=Path, metavar="В", help="новый файл; формат по расширению")
+    sample = actions.add_parser(
+        "sample", help="записать образец реестра (область из песочницы), чтобы начать с него"
+    )
+    sample.add_argument("dst", type=Path, metavar="ФАЙЛ", help=".yaml, .yml, .csv или .xlsx")
+    for action in (convert, sample):
+        action.add_argument("--force", action="store_true", help="перезаписать существующий файл")
+    from ._cli_audit import add_commands
+
+    add_commands(commands)
     return parser
 
 
@@ -39,8 +69,137 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ._demo import run_demo
 
         return run_demo(report=None if args.no_report else args.report)
+    if args.command == "registry":
+        if args.action is None:
+            args.print_help()
+            return 2
+        return _registry(args)
+    handler = getattr(args, "handler", None)
+    if handler is not None:
+        code: int = handler(args)
+        return code
     parser.print_help()
     return 2
+
+
+def _registry(args: argparse.Namespace) -> int:
+    """``gospages registry ...``: every error is a message and exit code 1, not a traceback."""
+    from rich.console import Console
+    from rich.text import Text
+
+    from .registry import RegistryError, load_registry, save_registry
+
+    out, err = Console(soft_wrap=True), Console(stderr=True, soft_wrap=True)
+    dst: Path | None = getattr(args, "dst", None)
+    if dst is not None and dst.exists() and not args.force:
+        err.print(Text(f"Файл {dst} уже есть; чтобы перезаписать его, добавьте --force"))
+        return 1
+    try:
+        if args.action == "sample":
+            from .testing import build_region
+
+            registry = build_region(seed=0).registry
+        else:
+            registry = load_registry(args.src if args.action == "convert" else args.file)
+        if dst is not None:
+            save_registry(registry, dst)
+    except RegistryError as error:
+        err.print(Text(str(error)))
+        return 1
+    except OSError as error:
+        reason = {
+            FileNotFoundError: "нет такого файла или папки",
+            PermissionError: "нет доступа",
+            IsADirectoryError: "это папка, а не файл",
+        }.get(type(error), error.strerror)
+        err.print(Text(f"{error.filename}: {reason}"))
+        return 1
+    if args.action == "check":
+        _registry_summary(out, args.file, registry)
+    elif args.action == "show":
+        out.print(_registry_tree(args.file, registry), soft_wrap=False)
+    else:
+        pages = len(registry.pages())
+        out.print(Text(f"Записано: {dst} (организаций: {len(registry)}, страниц: {pages})"))
+        if args.action == "sample":
+            out.print(
+                Text(
+                    "Это образец: замените организации и страницы своими и проверьте файл: "
+                    f"gospages registry check {dst}"
+                )
+            )
+    return 0
+
+
+def _registry_summary(console: Console, file: Path, registry: Registry) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    from ._models import Platform
+    from .registry import OrgLevel
+
+    console.print(
+        Text(
+            f"Реестр {file}: ошибок нет. Организаций: {len(registry)}, страниц: "
+            f"{len(registry.pages())}."
+        )
+    )
+    levels = Table(title="Организации по уровням")
+    for column in ("Уровень", "Организаций", "Без страниц"):
+        levels.add_column(column, justify="left" if column == "Уровень" else "right")
+    empty = registry.without_pages()
+    for level in OrgLevel:
+        orgs = [o for o in registry.organizations if o.level is level]
+        if orgs:
+            levels.add_row(level.label, str(len(orgs)), str(sum(o in empty for o in orgs)))
+    platforms = Table(title="Страницы по площадкам")
+    for column in ("Площадка", "Страниц", "Организаций"):
+        platforms.add_column(column, justify="left" if column == "Площадка" else "right")
+    for platform in Platform:
+        pages = registry.pages(platform)
+        if pages:
+            owners = {org.id for org, _ in pages}
+            platforms.add_row(platform.label, str(len(pages)), str(len(owners)))
+    console.print(levels, platforms)
+    console.print(Text(f"Без страниц: {len(empty)}", style="bold red" if empty else "bold"))
+    for org in empty:
+        console.print(Text(f"  {org.name} ({org.id})"))
+    # 2523-р names VK and OK: a Telegram channel alone is no official page (R2523-TG).
+    only_tg = [o for o in registry.without_pages(Platform.VK, Platform.OK) if o not in empty]
+    if only_tg:
+        console.print(
+            Text(
+                f"Только Telegram, официальной страницы во ВКонтакте или Одноклассниках нет "
+                f"(R2523-TG): {len(only_tg)}",
+                style="bold yellow",
+            )
+        )
+        for org in only_tg:
+            console.print(Text(f"  {org.name} ({org.id})"))
+
+
+def _registry_tree(file: Path, registry: Registry) -> Tree:
+    from rich.text import Text
+    from rich.tree import Tree
+
+    root = Tree(Text(f"Реестр {file}: организаций {len(registry)}", style="bold"))
+
+    def grow(node: Tree, parent: str | None) -> None:
+        for org in registry.children(parent):
+            branch = node.add(
+                Text.assemble(
+                    (org.name, "bold"), f" ({org.id}) — {org.level.label}, {org.kind.label}"
+                )
+            )
+            for page in org.pages:
+                extra = "".join(f" · {x}" for x in (page.url, page.category) if x)
+                branch.add(Text(f"{page.platform.label}: {page.page}{extra}"))
+            if not org.pages:
+                branch.add(Text("нет страниц", style="red"))
+            grow(branch, org.id)
+
+    grow(root, None)
+    return root
 
 
 if __name__ == "__main__":

@@ -1,0 +1,267 @@
+"""``gospages audit`` and ``gospages check-post``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ._errors import GospagesError
+from ._models import Platform, Post
+from ._page import OfficialPage
+from .registry import PageRef, Registry
+from .requirements import (
+    AuditHistory,
+    AuditReport,
+    Severity,
+    audit_registry,
+    check_post,
+    load_policy,
+)
+
+__all__ = ["add_commands"]
+
+_COLORS = {"green": "green", "yellow": "yellow", "red": "red"}
+_SEVERITY_STYLE = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "dim"}
+
+
+def add_commands(commands: Any) -> None:
+    """Register ``audit`` and ``check-post`` on the CLI's subparsers."""
+    audit = commands.add_parser(
+        "audit",
+        help="проверить страницы реестра по 8-ФЗ, 2523-р и политике региона",
+        description=(
+            "Проверяет все страницы реестра и пишет отчёты. Без REGISTRY (или с --sandbox) "
+            "работает на встроенной песочнице-области. Ключи для настоящих страниц — из "
+            "переменных окружения: GOSPAGES_VK_SERVICE_TOKEN, GOSPAGES_VK_USER_TOKEN, "
+            "GOSPAGES_OK_APP_KEY, GOSPAGES_OK_APP_SECRET, GOSPAGES_OK_TOKEN, "
+            "GOSPAGES_TG_API_ID, GOSPAGES_TG_API_HASH, GOSPAGES_TG_SESSION."
+        ),
+    )
+    audit.add_argument("registry", nargs="?", type=Path, help="реестр: .yaml, .csv или .xlsx")
+    audit.add_argument(
+        "--policy",
+        default="federal",
+        help="предустановка (federal, tomsk, yakutia, bashkortostan, spb, "
+        "novosibirsk) или файл .toml; по умолчанию %(default)s",
+    )
+    audit.add_argument("--sandbox", action="store_true", help="проверить песочницу-область")
+    audit.add_argument("--days", type=int, default=28, help="период, дней (%(default)s)")
+    audit.add_argument("--html", type=Path, help="записать отчёт HTML")
+    audit.add_argument("--xlsx", type=Path, help="записать таблицу ЦУР (XLSX)")
+    audit.add_argument("--md", type=Path, help="записать отчёт Markdown")
+    audit.add_argument("--history", type=Path, help="файл SQLite с историей проверок (тренд)")
+    audit.add_argument("--concurrency", type=int, default=8, help="страниц одновременно")
+    audit.add_argument(
+        "--fail-on-errors", action="store_true", help="код выхода 1, если найдены нарушения"
+    )
+    audit.set_defaults(handler=_audit)
+
+    check = commands.add_parser(
+        "check-post",
+        help="проверить текст поста до публикации",
+        description="Ищет персональные данные, ссылки на Meta, рекламу без erid, "
+        "запрещённое и лимиты площадок.",
+    )
+    check.add_argument("file", type=Path, help="текст поста (UTF-8); «-» — стандартный ввод")
+    check.add_argument("--policy", default="federal", help="политика (%(default)s)")
+    check.set_defaults(handler=_check_post)
+
+
+# -- audit -----------------------------------------------------------------------------------
+
+
+def _audit(args: argparse.Namespace) -> int:
+    console = Console()
+    try:
+        policy = load_policy(args.policy)
+        registry, open_page, where = _source(args)
+    except (GospagesError, OSError) as error:
+        console.print(f"[red]Ошибка:[/] {error}")
+        return 2
+    console.print(
+        f"Проверка: {where}; политика [bold]{policy.title or policy.label}[/], "
+        f"период {args.days} дн."
+    )
+    history = AuditHistory(args.history) if args.history else None
+    pages = len(registry.pages())
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("Страницы", total=pages)
+
+        def advance(done: int, total: int, what: str) -> None:
+            progress.update(task, completed=done, description=what[:50])
+
+        report = asyncio.run(
+            audit_registry(
+                registry,
+                open_page,
+                policy,
+                days=args.days,
+                concurrency=args.concurrency,
+                progress=advance,
+                history=history,
+            )
+        )
+    _print_report(console, report)
+    _write_reports(console, report, args)
+    return 1 if args.fail_on_errors and report.count(Severity.ERROR) else 0
+
+
+def _source(
+    args: argparse.Namespace,
+) -> tuple[Registry, Callable[[PageRef], OfficialPage], str]:
+    if args.sandbox or args.registry is None:
+        from .testing import build_region
+
+        region = build_region(seed=0)
+        return region.registry, _sandbox_opener(region), "песочница (область gospages.testing)"
+    from .registry import load_registry
+
+    registry = load_registry(args.registry)
+    return registry, _env_opener(), f"реестр {args.registry}"
+
+
+def _sandbox_opener(region: Any) -> Callable[[PageRef], OfficialPage]:
+    def open_ref(ref: PageRef) -> OfficialPage:
+        # The sandbox keeps VK's real limits; OK's self-imposed pace is raised so the
+        # demonstration does not take a minute.
+        options = {"requests_per_second": 20} if ref.platform is Platform.OK else {}
+        page: OfficialPage = region.open_ref(ref, **options)
+        return page
+
+    return open_ref
+
+
+def _env_opener() -> Callable[[PageRef], OfficialPage]:
+    env = os.environ.get
+    telegram: list[Any] = []
+
+    def open_ref(ref: PageRef) -> OfficialPage:
+        if ref.platform is Platform.VK:
+            from .vk import VKPage
+
+            return VKPage(
+                ref.page,
+                service_token=env("GOSPAGES_VK_SERVICE_TOKEN") or None,
+                user_token=env("GOSPAGES_VK_USER_TOKEN") or None,
+            )
+        if ref.platform is Platform.OK:
+            from .ok import OKPage
+
+            return OKPage(
+                ref.page,
+                application_key=env("GOSPAGES_OK_APP_KEY", ""),
+                application_secret_key=env("GOSPAGES_OK_APP_SECRET", ""),
+                access_token=env("GOSPAGES_OK_TOKEN", ""),
+            )
+        from .telegram import TelegramChannel, connect
+
+        if not telegram:
+            telegram.append(
+                connect(
+                    env("GOSPAGES_TG_API_ID", ""),
+                    env("GOSPAGES_TG_API_HASH", ""),
+                    env("GOSPAGES_TG_SESSION", ""),
+                )
+            )
+        return TelegramChannel(ref.page, client=telegram[0])
+
+    return open_ref
+
+
+def _print_report(console: Console, report: AuditReport) -> None:
+    table = Table(title=f"Страницы ({len(report.pages)})")
+    for column in (
+        "организация",
+        "площадка",
+        "подписчики",
+        "публикаций",
+        "светофор",
+        "нарушений",
+        "предупр.",
+        "главное",
+    ):
+        table.add_column(column, overflow="fold")
+    for audit in report.pages:
+        snap = audit.snapshot
+        errors = [f for f in audit.findings if f.severity is Severity.ERROR]
+        warnings = [f for f in audit.findings if f.severity is Severity.WARNING]
+        top = (errors or warnings)[0] if errors or warnings else None
+        score = audit.score
+        table.add_row(
+            audit.org.name if audit.org else snap.page,
+            snap.platform.label,
+            str(snap.profile.members_count) if snap.profile else "—",
+            str(len(snap.posts)),
+            f"[{_COLORS[score.color]}]{score.total:.0f}%[/]" if score else "—",
+            f"[red]{len(errors)}[/]" if errors else "0",
+            str(len(warnings)),
+            f"[{_SEVERITY_STYLE[top.severity]}]{top.message}[/]" if top else "[green]в порядке[/]",
+        )
+    console.print(table)
+    for finding in report.findings:
+        console.print(
+            f"[red]{finding.severity.label}[/] {finding.rule_id}: {finding.org_id} — "
+            f"{finding.message}"
+        )
+    console.print(
+        f"Итого: нарушений [red]{report.count(Severity.ERROR)}[/], предупреждений "
+        f"[yellow]{report.count(Severity.WARNING)}[/], к сведению {report.count(Severity.INFO)}."
+    )
+
+
+def _write_reports(console: Console, report: AuditReport, args: argparse.Namespace) -> None:
+    from .reports import render_html, render_markdown, write_xlsx
+
+    if args.html:
+        args.html.write_text(render_html(report), encoding="utf-8")
+        console.print(f"Отчёт HTML: [bold]{args.html}[/]")
+    if args.xlsx:
+        write_xlsx(report, args.xlsx)
+        console.print(f"Таблица ЦУР: [bold]{args.xlsx}[/]")
+    if args.md:
+        args.md.write_text(render_markdown(report), encoding="utf-8")
+        console.print(f"Отчёт Markdown: [bold]{args.md}[/]")
+
+
+# -- check-post --------------------------------------------------------------------------------
+
+
+def _check_post(args: argparse.Namespace) -> int:
+    import sys
+
+    console = Console()
+    try:
+        text = sys.stdin.read() if str(args.file) == "-" else args.file.read_text(encoding="utf-8")
+        policy = load_policy(args.policy)
+    except (OSError, UnicodeDecodeError, GospagesError) as error:
+        console.print(f"[red]Ошибка:[/] {error}")
+        return 2
+    if not text.strip():
+        console.print("[red]Ошибка:[/] пустой текст")
+        return 2
+    findings = check_post(Post(text=text), policy)
+    if not findings:
+        console.print("[green]Замечаний нет.[/]")
+        return 0
+    for finding in findings:
+        style = _SEVERITY_STYLE[finding.severity]
+        console.print(
+            f"[{style}]{finding.severity.label}[/] {finding.rule_id}: {finding.message}"
+            f" — {finding.evidence}"
+        )
+    return 1 if any(f.severity is Severity.ERROR for f in findings) else 0
