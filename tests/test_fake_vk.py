@@ -185,3 +185,38 @@ def test_seeded_faults_are_reproducible_and_survivable() -> None:
     assert first == again and calls == calls_again  # same seed, same story
     assert len(first) == 7  # every comment read despite the faults
     assert calls > 7  # and faults did happen
+
+
+def test_execute_batches_calls_and_reports_partial_failures(fake: FakeVK) -> None:
+    import json as _json
+
+    post_id = max(
+        (p for p in fake.groups[100001].posts if not p.is_pinned), key=lambda p: p.date
+    ).id
+    good = _json.dumps({"owner_id": -100001, "post_id": post_id, "count": 100})
+    bad = _json.dumps({"owner_id": -100001, "post_id": 99999})
+    code = f"return [API.wall.getComments({good}),API.wall.getComments({bad})];"
+    body = call(fake, "execute", "sandbox-user-token-ensk-0001", code=code)
+    ok, failed = body["response"]  # type: ignore[misc]
+    assert ok["count"] >= 1 and failed is False
+    assert body["execute_errors"] == [  # type: ignore[comparison-overlap]
+        {
+            "method": "wall.getComments",
+            "error_code": 100,
+            "error_msg": "One of the parameters specified was missing or invalid: post_id",
+        }
+    ]
+    many = "return [" + ",".join([f"API.wall.getComments({good})"] * 26) + "];"
+    assert (
+        call(fake, "execute", "sandbox-user-token-ensk-0001", code=many)["error"]["error_code"]
+        == 13
+    )  # type: ignore[index]
+    inner = call(
+        fake,
+        "execute",
+        "sandbox-community-token-ensk-0001",
+        code=f"return [API.wall.getComments({good})];",
+    )
+    assert inner["response"] == [False]  # a community key may not read comments, even inside
+    with pytest.raises(UnsupportedByFake):
+        call(fake, "execute", "sandbox-user-token-ensk-0001", code="var a = 1; return a;")

@@ -345,3 +345,37 @@ async def test_raw_calls_to_write_methods_are_not_retried_by_default(sandbox: Sa
                 "wall.createComment", {"owner_id": -100001, "post_id": 1, "message": "x"}
             )
     assert len(sandbox.fake.calls_of("wall.createComment")) == 1
+
+
+async def test_reads_spread_over_the_service_and_user_keys(sandbox: SampleVK) -> None:
+    # Both keys at VK's real 3/s: the fourth read in a second goes through the user key
+    # instead of waiting for the service key's window.
+    async with make_page(sandbox, community_token=None, limits=VKLimits()) as page:
+        for _ in range(6):
+            await page.profile()
+    kinds = [c.token_kind for c in sandbox.fake.calls_of("groups.getById")]
+    assert kinds[:3] == ["service"] * 3
+    assert kinds.count("user") >= 2
+
+
+async def test_verification_reuses_the_profile_answer(sandbox: SampleVK) -> None:
+    async with make_page(sandbox) as page:
+        await page.profile()
+        await page.verification()
+        assert len(sandbox.fake.calls_of("groups.getById")) == 1
+        await page.profile()
+    assert len(sandbox.fake.calls_of("groups.getById")) == 2  # profile() is always fresh
+
+
+async def test_comments_of_many_posts_come_in_one_execute_with_a_user_key(
+    sandbox: SampleVK,
+) -> None:
+    week = datetime.now(timezone.utc) - timedelta(days=7)
+    async with make_page(sandbox, user_token=None) as reader:
+        expected = [(c.id, c.parent_id, c.text) async for c in reader.comments(since=week)]
+    sandbox.fake.calls.clear()
+    async with make_page(sandbox, service_token=None) as page:
+        batched = [(c.id, c.parent_id, c.text) async for c in page.comments(since=week)]
+    assert batched == expected
+    assert len(sandbox.fake.calls_of("execute")) == 1
+    assert sandbox.fake.calls_of("wall.getComments") == []

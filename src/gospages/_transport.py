@@ -76,6 +76,13 @@ class RateLimiter:
         self._slots: collections.deque[float] = collections.deque(maxlen=rate)
         self._lock = threading.Lock()
 
+    def delay(self) -> float:
+        """How long a request would wait now, without reserving a slot."""
+        with self._lock:
+            if len(self._slots) < self.rate:
+                return 0.0
+            return max(0.0, self._slots[0] + self.period - self._clock())
+
     def reserve(self) -> float:
         """Reserve the next slot; returns how long to wait before using it."""
         with self._lock:

@@ -39,6 +39,7 @@ _ACCEPTS: dict[str, frozenset[str]] = {
     "photos.getWallUploadServer": frozenset({"user"}),
     "photos.saveWallPhoto": frozenset({"user"}),
     "polls.create": frozenset({"user"}),
+    "execute": frozenset({"user", "community"}),
 }
 _RATE = {"user": 3, "service": 3, "community": 20}
 
@@ -251,12 +252,16 @@ class FakeVK(FakeHTTPPlatform):
             self._check_rate(secret or "", token)
             self._check_kind(method, token)
             self._check_captcha(method, params)
-            result = self._dispatch(method, params, token)
+            body = (
+                self._execute(params, token)
+                if method == "execute"
+                else {"response": self._dispatch(method, params, token)}
+            )
         except FakeError as error:
             return self._error_response(error, method, params)
         if lose:
             raise httpx.ReadTimeout("fake: the answer was lost", request=request)
-        return httpx.Response(200, json={"response": result})
+        return httpx.Response(200, json=body)
 
     def _error_response(
         self, error: FakeError, method: str, params: Mapping[str, str]
@@ -305,6 +310,44 @@ class FakeVK(FakeHTTPPlatform):
     def _dispatch(self, method: str, p: dict[str, str], token: _Token) -> Any:
         handler = getattr(self, "_m_" + method.replace(".", "_"))
         return handler(p, token)
+
+    def _execute(self, p: dict[str, str], token: _Token) -> dict[str, Any]:
+        """``execute`` with the one VKScript shape clients send for batching:
+        ``return [API.method({...}), ...];``. Anything else fails loudly."""
+        code = p.get("code", "").strip()
+        match = re.fullmatch(r"return\s*\[(.*)\]\s*;?", code, re.S)
+        if match is None:
+            raise UnsupportedByFake(
+                f"FakeVK executes only `return [API.m({{...}}), ...];`: {code[:80]}"
+            )
+        calls: list[tuple[str, dict[str, Any]]] = []
+        rest = match.group(1).strip()
+        decoder = json.JSONDecoder()
+        while rest:
+            head = re.match(r"API\.([A-Za-z]+\.[A-Za-z]+)\(", rest)
+            if head is None:
+                raise UnsupportedByFake(f"FakeVK cannot run this VKScript: {rest[:80]}")
+            args, end = decoder.raw_decode(rest, head.end())
+            tail = rest[end:].lstrip()
+            if not tail.startswith(")"):
+                raise UnsupportedByFake(f"FakeVK cannot run this VKScript: {rest[:80]}")
+            calls.append((head.group(1), args))
+            rest = tail[1:].lstrip().removeprefix(",").lstrip()
+        if len(calls) > 25:
+            raise FakeError(13, "Runtime error occurred during code invocation: Too many API calls")
+        results: list[Any] = []
+        errors: list[dict[str, Any]] = []
+        for method, args in calls:
+            try:
+                self._check_kind(method, token)
+                results.append(self._dispatch(method, {k: str(v) for k, v in args.items()}, token))
+            except FakeError as error:
+                results.append(False)
+                errors.append({"method": method, "error_code": error.code, "error_msg": error.msg})
+        body: dict[str, Any] = {"response": results}
+        if errors:
+            body["execute_errors"] = errors
+        return body
 
     def _m_groups_getById(self, p: dict[str, str], token: _Token) -> Any:
         refs = (p.get("group_ids") or p.get("group_id") or "").split(",")
