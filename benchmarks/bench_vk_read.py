@@ -26,12 +26,14 @@ from gospages.vk import VKLimits, VKPage
 
 GROUP = 100001
 TOKEN = "bench-service-token-0001"
+USER = "bench-user-token-0001"
 
 
 def build_fake(posts: int, comments_per_post: int) -> FakeVK:
     fake = FakeVK(rate_limits=False)
     fake.add_group(GROUP, "Администрация", "adm_bench", members_count=1000)
     fake.add_token(TOKEN, kind="service")
+    fake.add_token(USER, kind="user", user_id=1, admin_of=[GROUP])
     t0 = time.time()
     for i in range(posts):
         post = fake.add_post(GROUP, f"Новость {i}", date=t0 - i * 3600)
@@ -40,9 +42,13 @@ def build_fake(posts: int, comments_per_post: int) -> FakeVK:
     return fake
 
 
-async def with_gospages(api_url: str, limits: VKLimits) -> tuple[int, int]:
+async def with_gospages(api_url: str, limits: VKLimits, key: str = TOKEN) -> tuple[int, int]:
     async with VKPage(
-        GROUP, service_token=TOKEN, api_url=api_url, limits=limits, retry=RetryPolicy.none()
+        GROUP,
+        **({"service_token": key} if key == TOKEN else {"user_token": key}),
+        api_url=api_url,
+        limits=limits,
+        retry=RetryPolicy.none(),
     ) as page:
         await page.profile()
         posts = [p async for p in page.posts()]
@@ -60,10 +66,10 @@ class _Redirect(requests.adapters.HTTPAdapter):
         return super().send(request, **kwargs)
 
 
-def with_vk_api(api_url: str, rps_delay: float) -> tuple[int, int]:
+def with_vk_api(api_url: str, rps_delay: float, key: str = TOKEN) -> tuple[int, int]:
     session = requests.Session()
     session.mount("https://", _Redirect(api_url))
-    vk = vk_api.VkApi(token=TOKEN, api_version="5.199", session=session)
+    vk = vk_api.VkApi(token=key, api_version="5.199", session=session)
     vk.RPS_DELAY = rps_delay
     api = vk.get_api()
     api.groups.getById(group_id=GROUP)
@@ -88,18 +94,19 @@ def with_vk_api(api_url: str, rps_delay: float) -> tuple[int, int]:
     return len(posts), comments
 
 
-def measure(fake: FakeVK, api_url: str, limited: bool) -> None:
+def measure(fake: FakeVK, api_url: str, limited: bool, key: str = TOKEN) -> None:
     limits = VKLimits() if limited else VKLimits(service=100_000)
     fake.calls.clear()
     t = time.perf_counter()
-    g_posts, g_comments = asyncio.run(with_gospages(api_url, limits))
+    g_posts, g_comments = asyncio.run(with_gospages(api_url, limits, key))
     g_time, g_calls = time.perf_counter() - t, len(fake.calls)
     fake.calls.clear()
     t = time.perf_counter()
-    v_posts, v_comments = with_vk_api(api_url, 0.34 if limited else 0.0)
+    v_posts, v_comments = with_vk_api(api_url, 0.34 if limited else 0.0, key)
     v_time, v_calls = time.perf_counter() - t, len(fake.calls)
     assert (g_posts, g_comments) == (v_posts, v_comments), "both must read the same"
     label = "limits on (3 req/s)" if limited else "limits off"
+    label += ", user key (gospages batches comments with execute)" if key == USER else ""
     print(f"{label}: {g_posts} posts, {g_comments} comments")
     for name, spent, calls in (("gospages", g_time, g_calls), ("vk_api", v_time, v_calls)):
         per_call = spent / calls * 1000
@@ -119,6 +126,7 @@ def main() -> None:
     small = build_fake(args.limited_posts, args.comments)
     with small.serve() as base:
         measure(small, f"{base}/method", limited=True)
+        measure(small, f"{base}/method", limited=True, key=USER)
 
 
 if __name__ == "__main__":
