@@ -14,7 +14,8 @@ from gospages.cli import main
 def test_demo_runs_everything_and_writes_a_report(tmp_path: Path) -> None:
     out = io.StringIO()
     report = tmp_path / "report.md"
-    code = run_demo(console=Console(file=out, width=120), report=report)
+    audit = tmp_path / "audit.html"
+    code = run_demo(console=Console(file=out, width=120), report=report, audit_html=audit)
     text = out.getvalue()
     assert code == 0
     for expected in (
@@ -32,12 +33,24 @@ def test_demo_runs_everything_and_writes_a_report(tmp_path: Path) -> None:
         "удалён спам",
         "41-ФЗ",
         "TokenTypeError",
+        "152-PD",  # the draft post check
+        "Аудит области",
+        "FZ8-10-OP",  # the settlement without a page
+        "Каменского",
     ):
         assert expected in text, expected
     saved = report.read_text(encoding="utf-8")
+    html = audit.read_text(encoding="utf-8")
+    assert "<svg" in html and "Администрация Каменского сельского поселения" in html
     assert "| публикация | нет | нет | да | да | да* |" in saved
-    for secret in ("sandbox-user-token", "sandbox-ok-access-token", "sandbox-ok-app-secret"):
-        assert secret not in text + saved
+    for secret in (
+        "sandbox-user-token",
+        "sandbox-ok-access-token",
+        "sandbox-ok-app-secret",
+        "region-vk-user-token",
+        "region-ok-access-token",
+    ):
+        assert secret not in text + saved + html
 
 
 def test_cli_version_and_help(capsys: object) -> None:

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
@@ -28,6 +29,7 @@ from ._models import (
     Link,
     Operation,
     Photo,
+    Platform,
     Poll,
     Post,
     PublishedPost,
@@ -35,7 +37,9 @@ from ._models import (
 )
 from ._page import OfficialPage
 from .ok import OKPage
-from .testing import SampleOK, SampleVK, sample_ok, sample_vk
+from .registry import PageRef
+from .requirements import AuditReport, Severity, audit_registry, check_post
+from .testing import SampleOK, SampleVK, build_region, sample_ok, sample_vk
 from .vk import VKPage
 
 __all__ = ["run_demo"]
@@ -63,17 +67,31 @@ _STATE_NAMES = {
 _SAMPLE_JPEG = bytes.fromhex("ffd8ffe000104a46494600010100000100010000ffd9")
 
 
-def run_demo(*, console: Console | None = None, report: Path | None = None) -> int:
-    """Run the demo; returns the process exit code."""
+def run_demo(
+    *,
+    console: Console | None = None,
+    report: Path | None = None,
+    audit_html: Path | None = None,
+) -> int:
+    """Run the demo; returns the process exit code.
+
+    ``report``: the demo's own Markdown summary; ``audit_html``: the region audit's HTML
+    report (the one a regional centre would send round)."""
     console = console or Console()
     # Show the library's own warnings (retries and the like) inline, in the same console.
     log = logging.getLogger("gospages")
     handler = RichHandler(console=console, show_path=False, show_time=False)
     log.addHandler(handler)
+    demo = _Demo(console)
     try:
-        lines = asyncio.run(_Demo(console).run())
+        lines = asyncio.run(demo.run())
     finally:
         log.removeHandler(handler)
+    if audit_html is not None and demo.audit is not None:
+        from .reports import render_html
+
+        audit_html.write_text(render_html(demo.audit), encoding="utf-8")
+        console.print(f"Отчёт аудита (HTML): [bold]{audit_html}[/]")
     if report is not None:
         report.write_text("\n".join(lines) + "\n", encoding="utf-8")
         console.print(f"Отчёт: [bold]{report}[/]")
@@ -97,6 +115,7 @@ class _Demo:
         self.vk: SampleVK = sample_vk()
         self.ok: SampleOK = sample_ok()
         self.tg_fake = _telegram_fake()
+        self.audit: AuditReport | None = None
 
     # -- output helpers ------------------------------------------------------------------
 
@@ -191,10 +210,10 @@ class _Demo:
         finally:
             for page in pages:
                 await page.aclose()
-        calls = len(self.vk.fake.calls) + len(self.ok.fake.calls)
-        calls += len(self.tg_fake.calls) if self.tg_fake is not None else 0
+        self.check_posts()
+        await self.region_audit()
         console.rule()
-        console.print(f"Готово: {calls} запросов к песочницам.")
+        console.print("Готово.")
         return self.lines
 
     def capabilities(self) -> None:
@@ -386,6 +405,74 @@ class _Demo:
                 await weak.publish(Post(text="Без ключа пользователя"))
             except GospagesError as error:
                 self.say(f"[yellow]{type(error).__name__}[/]: {error}")
+
+    def check_posts(self) -> None:
+        self.console.rule("9. Проверка поста до публикации")
+        draft = Post(
+            text=(
+                "Потерялась собака, звоните хозяйке +7 913 555-12-34! Скидки в магазине «Уют» "
+                "по промокоду ДВОР. Подписывайтесь: instagram.com/ensk"
+            )
+        )
+        rows = [
+            [f.rule_id, f.severity.label, f.message, f.evidence]
+            for f in check_post(draft, platforms=[Platform.VK, Platform.TELEGRAM])
+        ]
+        self.table("Что нашлось в черновике", ["правило", "степень", "что", "где"], rows)
+
+    async def region_audit(self) -> None:
+        self.console.rule("10. Аудит области: 8-ФЗ, 2523-р и порядок Томской области")
+        region = build_region(seed=0, telegram=self.tg_fake is not None)
+
+        def open_ref(ref: PageRef) -> OfficialPage:
+            options = {"requests_per_second": 20} if ref.platform is Platform.OK else {}
+            page: OfficialPage = region.open_ref(ref, **options)
+            return page
+
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=self.console,
+            transient=True,
+        ) as progress:
+            task = progress.add_task("Страницы области", total=len(region.registry.pages()))
+            report = await audit_registry(
+                region.registry,
+                open_page=open_ref,
+                policy="tomsk",
+                progress=lambda done, total, what: progress.update(
+                    task, completed=done, description=what[:50]
+                ),
+            )
+        self.audit = report
+        rows = []
+        for audit in report.pages:
+            worst = sorted(audit.findings, key=lambda f: list(Severity).index(f.severity))
+            score = audit.score
+            rows.append(
+                [
+                    audit.org.name if audit.org else audit.snapshot.page,
+                    audit.snapshot.platform.label,
+                    f"[{score.color}]{score.total:.0f}%[/]" if score else "—",
+                    str(sum(f.severity is Severity.ERROR for f in audit.findings)),
+                    worst[0].message
+                    if worst and worst[0].severity is not Severity.INFO
+                    else "в порядке",
+                ]
+            )
+        self.table(
+            "Страницы области",
+            ["организация", "площадка", "светофор", "нарушений", "главное"],
+            rows,
+        )
+        for finding in report.findings:
+            org = next(o for o in report.organizations if o.id == finding.org_id)
+            self.say(f"[red]{finding.rule_id}[/]: {org.name} — {finding.message}")
+        self.say(
+            f"Итого: нарушений [red]{report.count(Severity.ERROR)}[/], предупреждений "
+            f"[yellow]{report.count(Severity.WARNING)}[/] на {len(report.pages)} страницах."
+        )
 
 
 def _telegram_fake() -> Any:

@@ -35,7 +35,13 @@ def _parser() -> argparse.ArgumentParser:
         default=Path("gospages-demo-report.md"),
         help="куда записать отчёт (Markdown); по умолчанию %(default)s",
     )
-    demo.add_argument("--no-report", action="store_true", help="не записывать отчёт")
+    demo.add_argument(
+        "--audit-html",
+        type=Path,
+        default=Path("gospages-demo-audit.html"),
+        help="куда записать отчёт аудита области (HTML); по умолчанию %(default)s",
+    )
+    demo.add_argument("--no-report", action="store_true", help="не записывать отчёты")
     registry = commands.add_parser(
         "registry", help="реестр официальных страниц (YAML, CSV, XLSX): проверка, просмотр"
     )
@@ -68,7 +74,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "demo":
         from ._demo import run_demo
 
-        return run_demo(report=None if args.no_report else args.report)
+        return run_demo(
+            report=None if args.no_report else args.report,
+            audit_html=None if args.no_report else args.audit_html,
+        )
     if args.command == "registry":
         if args.action is None:
             args.print_help()
