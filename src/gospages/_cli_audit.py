@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from .requirements import (
     audit_registry,
     check_post,
     load_policy,
+    pages_from_env,
 )
 
 __all__ = ["add_commands"]
@@ -132,7 +132,7 @@ def _source(
     from .registry import load_registry
 
     registry = load_registry(args.registry)
-    return registry, _env_opener(), f"реестр {args.registry}"
+    return registry, pages_from_env(), f"реестр {args.registry}"
 
 
 def _sandbox_opener(region: Any) -> Callable[[PageRef], OfficialPage]:
@@ -142,43 +142,6 @@ def _sandbox_opener(region: Any) -> Callable[[PageRef], OfficialPage]:
         options = {"requests_per_second": 20} if ref.platform is Platform.OK else {}
         page: OfficialPage = region.open_ref(ref, **options)
         return page
-
-    return open_ref
-
-
-def _env_opener() -> Callable[[PageRef], OfficialPage]:
-    env = os.environ.get
-    telegram: list[Any] = []
-
-    def open_ref(ref: PageRef) -> OfficialPage:
-        if ref.platform is Platform.VK:
-            from .vk import VKPage
-
-            return VKPage(
-                ref.page,
-                service_token=env("GOSPAGES_VK_SERVICE_TOKEN") or None,
-                user_token=env("GOSPAGES_VK_USER_TOKEN") or None,
-            )
-        if ref.platform is Platform.OK:
-            from .ok import OKPage
-
-            return OKPage(
-                ref.page,
-                application_key=env("GOSPAGES_OK_APP_KEY", ""),
-                application_secret_key=env("GOSPAGES_OK_APP_SECRET", ""),
-                access_token=env("GOSPAGES_OK_TOKEN", ""),
-            )
-        from .telegram import TelegramChannel, connect
-
-        if not telegram:
-            telegram.append(
-                connect(
-                    env("GOSPAGES_TG_API_ID", ""),
-                    env("GOSPAGES_TG_API_HASH", ""),
-                    env("GOSPAGES_TG_SESSION", ""),
-                )
-            )
-        return TelegramChannel(ref.page, client=telegram[0])
 
     return open_ref
 

@@ -11,7 +11,7 @@
 * :func:`check_post` looks at a post before it is published.
 """
 
-from ._audit import AuditHistory, audit_registry, missing_pages
+from ._audit import AuditHistory, audit_registry, missing_pages, pages_from_env
 from ._capture import capture_snapshot, comment_stats, traffic_light
 from ._check_post import check_post
 from ._contacts import (
@@ -63,6 +63,7 @@ __all__ = [
     "find_phones",
     "load_policy",
     "missing_pages",
+    "pages_from_env",
     "profile_contacts",
     "traffic_light",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sqlite3
 from collections.abc import Callable
 from contextlib import closing
@@ -11,6 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from .._models import Platform
 from .._page import OfficialPage
 from ..registry import Organization, PageRef, Registry
 from ._capture import capture_snapshot, traffic_light
@@ -18,7 +20,7 @@ from ._model import AuditReport, Finding, PageAudit, PageSnapshot, RuleStatus, S
 from ._policy import Policy, load_policy
 from ._rules import audit_page
 
-__all__ = ["AuditHistory", "Progress", "audit_registry", "missing_pages"]
+__all__ = ["AuditHistory", "Progress", "audit_registry", "missing_pages", "pages_from_env"]
 
 PageOpener = Callable[[PageRef], OfficialPage]
 Progress = Callable[[int, int, str], None]
@@ -139,6 +141,50 @@ async def audit_registry(
     if history is not None:
         history.save(report)
     return report
+
+
+def pages_from_env() -> Callable[[PageRef], OfficialPage]:
+    """An opener for :func:`audit_registry` that takes keys from the environment.
+
+    ``GOSPAGES_VK_SERVICE_TOKEN``, ``GOSPAGES_VK_USER_TOKEN``; ``GOSPAGES_OK_APP_KEY``,
+    ``GOSPAGES_OK_APP_SECRET``, ``GOSPAGES_OK_TOKEN``; ``GOSPAGES_TG_API_ID``,
+    ``GOSPAGES_TG_API_HASH``, ``GOSPAGES_TG_SESSION`` (one Telegram client for all
+    channels). A missing key makes that page a ``GP-UNAVAILABLE`` finding.
+    """
+    env = os.environ.get
+    telegram: list[Any] = []
+
+    def open_ref(ref: PageRef) -> OfficialPage:
+        if ref.platform is Platform.VK:
+            from ..vk import VKPage
+
+            return VKPage(
+                ref.page,
+                service_token=env("GOSPAGES_VK_SERVICE_TOKEN") or None,
+                user_token=env("GOSPAGES_VK_USER_TOKEN") or None,
+            )
+        if ref.platform is Platform.OK:
+            from ..ok import OKPage
+
+            return OKPage(
+                ref.page,
+                application_key=env("GOSPAGES_OK_APP_KEY", ""),
+                application_secret_key=env("GOSPAGES_OK_APP_SECRET", ""),
+                access_token=env("GOSPAGES_OK_TOKEN", ""),
+            )
+        from ..telegram import TelegramChannel, connect
+
+        if not telegram:
+            telegram.append(
+                connect(
+                    env("GOSPAGES_TG_API_ID", ""),
+                    env("GOSPAGES_TG_API_HASH", ""),
+                    env("GOSPAGES_TG_SESSION", ""),
+                )
+            )
+        return TelegramChannel(ref.page, client=telegram[0])
+
+    return open_ref
 
 
 class AuditHistory:
