@@ -439,8 +439,8 @@ class OKPage(OfficialPage):
                 method="upload",
             ) from None
 
-    async def _recent_topic_ids(self) -> set[str] | None:
-        """Ids of the group's newest topics; ``None`` when they cannot be read."""
+    async def _newest_topics(self) -> list[dict[str, Any]] | None:
+        """The group's newest topics; ``None`` when they cannot be read."""
         try:
             answer = await self._api.call(
                 "mediatopic.getTopics",
@@ -453,24 +453,17 @@ class OKPage(OfficialPage):
             )
         except GospagesError:
             return None
-        return {str(t.get("id")) for t in answer.get("media_topics") or []}
+        topics: list[dict[str, Any]] = answer.get("media_topics") or []
+        return topics
+
+    async def _recent_topic_ids(self) -> set[str] | None:
+        topics = await self._newest_topics()
+        return None if topics is None else {str(t.get("id")) for t in topics}
 
     async def _find_published(self, media: list[dict[str, Any]], baseline: set[str]) -> str | None:
         """A topic newer than ``baseline`` with the same text and kinds of media."""
         wanted = _shape(media)
-        try:
-            answer = await self._api.call(
-                "mediatopic.getTopics",
-                {
-                    "gid": self._gid,
-                    "count": _READ_BACK,
-                    "filter": "GROUP_THEMES",
-                    "fields": "media_topic.*",
-                },
-            )
-        except GospagesError:
-            return None
-        for topic in answer.get("media_topics") or []:
+        for topic in await self._newest_topics() or []:
             topic_id = str(topic.get("id"))
             if topic_id not in baseline and _shape(topic.get("media") or []) == wanted:
                 return topic_id
