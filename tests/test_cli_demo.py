@@ -43,6 +43,7 @@ def test_demo_runs_everything_and_writes_a_report(tmp_path: Path) -> None:
     html = audit.read_text(encoding="utf-8")
     assert "<svg" in html and "Администрация Каменского сельского поселения" in html
     assert "| публикация | нет | нет | да | да | да* |" in saved
+    assert "| блокировка | нет | нет | да | нет | нет |" in saved
     for secret in (
         "sandbox-user-token",
         "sandbox-ok-access-token",

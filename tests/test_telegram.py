@@ -119,7 +119,8 @@ def test_capabilities_make_no_request_and_warn_about_41fz(fake: FakeTelegram) ->
     caps = TelegramChannel(CHANNEL, client=fake).capabilities()
     assert fake.calls == []
     assert caps.platform is Platform.TELEGRAM
-    assert caps.allowed == frozenset(Operation)
+    assert caps.allowed == frozenset(Operation) - {Operation.BAN}
+    assert "блокировка" in caps.missing[Operation.BAN]
     assert "41-ФЗ" in caps.warnings[Operation.REPLY]
     assert "41FZ-MSG" in caps.warnings[Operation.REPLY]
     assert "2523-р" in caps.warnings[Operation.PUBLISH]

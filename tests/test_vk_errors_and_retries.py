@@ -379,3 +379,31 @@ async def test_comments_of_many_posts_come_in_one_execute_with_a_user_key(
     assert batched == expected
     assert len(sandbox.fake.calls_of("execute")) == 1
     assert sandbox.fake.calls_of("wall.getComments") == []
+
+
+async def test_ban_needs_a_user_key_and_stops_comments(sandbox: SampleVK) -> None:
+    from gospages import Operation, PermissionDenied
+
+    async with make_page(sandbox, user_token=None) as weak:
+        assert not weak.capabilities().can(Operation.BAN)
+        with pytest.raises(TokenTypeError):
+            await weak.ban("20002")
+    async with make_page(sandbox) as page:
+        until = datetime.now(timezone.utc) + timedelta(days=3)
+        await page.ban("20002", until=until, reason="спам")
+        with pytest.raises(ValidationError):
+            await page.ban("-100001")  # a community is not a user
+    call = sandbox.fake.calls_of("groups.ban")[-1]
+    assert call.params["end_date"] == str(int(until.timestamp()))
+    assert call.params["comment"] == "спам" and call.token_kind == "user"
+    assert sandbox.fake.bans[100001][20002] == int(until.timestamp())
+    sandbox.fake.add_token("spammer-key-20002", kind="user", user_id=20002)
+    async with make_page(sandbox, user_token="spammer-key-20002", community_token=None) as spammer:
+        comment = [
+            c async for c in spammer.comments(since=datetime.now(timezone.utc) - timedelta(days=2))
+        ][0]
+        with pytest.raises(PermissionDenied):
+            await spammer.api.call(
+                "wall.createComment",
+                {"owner_id": -100001, "post_id": comment.post_id, "message": "снова спам"},
+            )

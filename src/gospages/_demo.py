@@ -57,6 +57,7 @@ _OPERATION_NAMES = {
     Operation.SCHEDULE: "отложенные",
     Operation.REPLY: "ответы",
     Operation.DELETE_COMMENT: "удаление комм.",
+    Operation.BAN: "блокировка",
 }
 _STATE_NAMES = {
     VerificationState.CONFIRMED: "[green]есть[/]",

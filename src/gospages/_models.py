@@ -339,6 +339,7 @@ class Operation(str, Enum):
     SCHEDULE = "schedule"
     REPLY = "reply"
     DELETE_COMMENT = "delete_comment"
+    BAN = "ban"
 
 
 class Capabilities(_Output):

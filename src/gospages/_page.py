@@ -8,7 +8,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import TypeVar
 
-from ._errors import ValidationError
+from ._errors import PermissionDenied, ValidationError
 from ._models import (
     Capabilities,
     Comment,
@@ -100,6 +100,17 @@ class OfficialPage(abc.ABC):
     @abc.abstractmethod
     async def delete_comment(self, comment: Comment) -> None:
         """Delete ``comment`` from the page."""
+
+    async def ban(self, author_id: str, *, until: datetime | None = None, reason: str = "") -> None:
+        """Ban ``author_id`` from commenting on the page until ``until`` (``None``: for good).
+
+        Platforms that do not allow it raise :class:`gospages.PermissionDenied`;
+        :meth:`capabilities` says so beforehand (``Operation.BAN``).
+        """
+        raise PermissionDenied(
+            f"{self.platform.label}: блокировка пользователей через gospages не поддерживается",
+            platform=self.platform,
+        )
 
     @abc.abstractmethod
     async def aclose(self) -> None:

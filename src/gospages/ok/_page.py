@@ -136,7 +136,11 @@ class OKPage(OfficialPage):
         # permission comes back as TokenTypeError (OK error 200).
         return Capabilities(
             platform=Platform.OK,
-            allowed=frozenset(Operation),
+            allowed=frozenset(Operation) - {Operation.BAN},
+            missing={
+                Operation.BAN: "блокировку пользователей публичный API OK группам не даёт: "
+                "блокируйте в интерфейсе группы"
+            },
             warnings={
                 Operation.REPLY: (
                     "ответ идёт через discussions.addDiscussionComment с as_admin=true; "

@@ -371,8 +371,11 @@ class TelegramChannel(OfficialPage):
     # -- capabilities --------------------------------------------------------------------
 
     def capabilities(self) -> Capabilities:
-        allowed = set(Operation)
-        missing: dict[Operation, str] = {}
+        allowed = set(Operation) - {Operation.BAN}
+        missing: dict[Operation, str] = {
+            Operation.BAN: "блокировка участников группы обсуждений через gospages не "
+            "поддерживается: блокируйте в Telegram"
+        }
         if not self._comments:
             why = (
                 "у канала нет связанной группы обсуждений (comments=False): комментарии "

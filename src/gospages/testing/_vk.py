@@ -40,6 +40,7 @@ _ACCEPTS: dict[str, frozenset[str]] = {
     "photos.saveWallPhoto": frozenset({"user"}),
     "polls.create": frozenset({"user"}),
     "execute": frozenset({"user", "community"}),
+    "groups.ban": frozenset({"user"}),
 }
 _RATE = {"user": 3, "service": 3, "community": 20}
 
@@ -127,6 +128,8 @@ class FakeVK(FakeHTTPPlatform):
         self._uploads: dict[str, dict[str, Any]] = {}
         self._photos: dict[tuple[int, int], dict[str, Any]] = {}
         self._polls: dict[tuple[int, int], dict[str, Any]] = {}
+        self.bans: dict[int, dict[int, int | None]] = {}
+        """group id -> {user id: end date (unix) or None for good}."""
         self._captchas: dict[str, tuple[str, str]] = {}
 
     def add_group(
@@ -500,6 +503,9 @@ class FakeVK(FakeHTTPPlatform):
         if token.kind == "community" and token.group_id != group.id:
             raise FakeError(15, "Access denied: the community token belongs to another community")
         from_id = -group.id if as_group else int(token.user_id or 0)
+        ban = self.bans.get(group.id, {})
+        if from_id in ban and (ban[from_id] is None or (ban[from_id] or 0) > self._now()):
+            raise FakeError(15, "Access denied: you are in the community's blacklist")
         reply_to = _int(p, "reply_to_comment", 0) or None
         comment = self.add_comment(group.id, post.id, message, from_id=from_id, reply_to=reply_to)
         if guid:
@@ -517,6 +523,21 @@ class FakeVK(FakeHTTPPlatform):
                     comment.deleted = True
                     return 1
         raise _invalid("comment not found")
+
+    def _m_groups_ban(self, p: dict[str, str], token: _Token) -> Any:
+        gid = _int(p, "group_id", 0)
+        if gid not in self.groups:
+            raise _invalid("group_id")
+        if gid not in token.admin_of:
+            raise FakeError(15, "Access denied: you are not an admin of this group")
+        owner = _int(p, "owner_id", 0)
+        if owner <= 0:
+            raise _invalid("owner_id")
+        end = _int(p, "end_date", 0) or None
+        if end is not None and end <= self._now():
+            raise _invalid("end_date")
+        self.bans.setdefault(gid, {})[owner] = end
+        return 1
 
     def _m_photos_getWallUploadServer(self, p: dict[str, str], token: _Token) -> Any:
         gid = _int(p, "group_id", 0)

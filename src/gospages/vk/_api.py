@@ -93,6 +93,7 @@ METHOD_TOKENS: dict[str, tuple[TokenKind, ...]] = {
     "photos.saveWallPhoto": (_U,),
     "polls.create": (_U,),
     "stats.get": (_U,),
+    "groups.ban": (_U,),
 }
 
 

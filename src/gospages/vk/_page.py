@@ -84,6 +84,7 @@ _OPERATION_METHODS: dict[Operation, tuple[str, ...]] = {
     Operation.SCHEDULE: ("wall.post",),
     Operation.REPLY: ("wall.createComment",),
     Operation.DELETE_COMMENT: ("wall.deleteComment",),
+    Operation.BAN: ("groups.ban",),
 }
 
 _SCREEN_NAME_RE = re.compile(r"^[A-Za-z0-9_.]{2,64}$")
@@ -573,6 +574,28 @@ class VKPage(OfficialPage):
             parent_id=comment.id,
             thread_id=comment.thread_id or comment.id,
             from_page=True,
+        )
+
+    async def ban(self, author_id: str, *, until: datetime | None = None, reason: str = "") -> None:
+        """Add a user to the community's blacklist (``groups.ban``, user key of an admin).
+
+        ``until`` ``None`` bans for good; the reason is shown to the user.
+        """
+        until = aware(until, "until")
+        self._api.require("groups.ban")
+        if not str(author_id).lstrip("-").isdigit() or str(author_id).startswith("-"):
+            raise ValidationError(f"Заблокировать можно только пользователя, а не «{author_id}»")
+        gid = await self.group_id()
+        await self._api.call(
+            "groups.ban",
+            {
+                "group_id": gid,
+                "owner_id": author_id,
+                "end_date": int(until.timestamp()) if until else None,
+                "comment": reason or None,
+                "comment_visible": 1 if reason else None,
+            },
+            retry=RetryMode.IDEMPOTENT,  # banning twice is still one ban
         )
 
     async def delete_comment(self, comment: Comment) -> None:
