@@ -37,6 +37,8 @@ def test_demo_runs_everything_and_writes_a_report(tmp_path: Path) -> None:
         "Аудит области",
         "FZ8-10-OP",  # the settlement without a page
         "Каменского",
+        "Модерация комментариев",
+        "удалить и заблокировать",
     ):
         assert expected in text, expected
     saved = report.read_text(encoding="utf-8")

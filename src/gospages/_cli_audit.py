@@ -74,6 +74,38 @@ def add_commands(commands: Any) -> None:
     check.add_argument("--policy", default="federal", help="политика (%(default)s)")
     check.set_defaults(handler=_check_post)
 
+    moderate = commands.add_parser(
+        "moderate",
+        help="разобрать новые комментарии: спам, оскорбления, мат — по политике региона",
+        description=(
+            "Читает новые комментарии всех страниц реестра, классифицирует и решает по "
+            "политике: удалить, заблокировать автора по лестнице, отправить человеку. По "
+            "умолчанию ничего не меняет (пробный прогон); действовать — с --apply. Каждое "
+            "решение пишется в журнал (SQLite). Без REGISTRY — на песочнице-области."
+        ),
+    )
+    moderate.add_argument("registry", nargs="?", type=Path, help="реестр: .yaml, .csv, .xlsx")
+    moderate.add_argument("--policy", default="federal", help="политика (%(default)s)")
+    moderate.add_argument("--sandbox", action="store_true", help="песочница-область")
+    moderate.add_argument(
+        "--db",
+        type=Path,
+        default=Path("gospages-moderation.sqlite"),
+        help="журнал и состояние очереди (%(default)s)",
+    )
+    moderate.add_argument(
+        "--apply", action="store_true", help="выполнить действия (без флага — только показать)"
+    )
+    moderate.add_argument("--actor", default="gospages", help="кто действует (для журнала)")
+    moderate.set_defaults(handler=_moderate)
+
+    inbox = commands.add_parser("inbox", help="журнал модерации: что сделано и что ждёт человека")
+    inbox.add_argument(
+        "--db", type=Path, default=Path("gospages-moderation.sqlite"), help="журнал (%(default)s)"
+    )
+    inbox.add_argument("--csv", type=Path, help="выгрузить журнал в CSV (для Excel)")
+    inbox.set_defaults(handler=_inbox)
+
 
 # -- audit -----------------------------------------------------------------------------------
 
@@ -228,3 +260,92 @@ def _check_post(args: argparse.Namespace) -> int:
             f" — {finding.evidence}"
         )
     return 1 if any(f.severity is Severity.ERROR for f in findings) else 0
+
+
+# -- moderation --------------------------------------------------------------------------------
+
+
+def _moderate(args: argparse.Namespace) -> int:
+    from .moderation import Action, ModerationStore, moderate
+
+    console = Console()
+    try:
+        policy = load_policy(args.policy)
+        registry, open_page, where = _source(args)
+    except (GospagesError, OSError) as error:
+        console.print(f"[red]Ошибка:[/] {error}")
+        return 2
+    store = ModerationStore(args.db)
+    mode = "[red]с действиями[/]" if args.apply else "пробный прогон (ничего не меняется)"
+    console.print(f"Модерация: {where}; политика {policy.label}; {mode}.")
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("Страницы", total=len(registry.pages()))
+        run = asyncio.run(
+            moderate(
+                registry,
+                open_page,
+                policy,
+                store=store,
+                apply=args.apply,
+                actor=args.actor,
+                progress=lambda done, total, what: progress.update(
+                    task, completed=done, description=what[:50]
+                ),
+            )
+        )
+    table = Table(title=f"Решения ({len(run.decisions)} комментариев)")
+    for column in ("площадка", "страница", "комментарий", "метки", "действие", "почему"):
+        table.add_column(column, overflow="fold")
+    for decision in run.decisions:
+        if decision.action is Action.KEEP:
+            continue
+        table.add_row(
+            decision.platform.label,
+            decision.page,
+            decision.comment.text[:60],
+            ", ".join(decision.labels),
+            decision.action.label,
+            decision.why,
+        )
+    console.print(table)
+    console.print(
+        f"Удалить: {run.count(Action.DELETE)}, заблокировать: {run.count(Action.BAN)}, "
+        f"на проверку: {run.count(Action.REVIEW)}, оставить: {run.count(Action.KEEP)}. "
+        f"Вопросов без ответа дольше {policy.reply.hours:g} ч: {len(run.overdue)}."
+    )
+    for key, why in run.failures.items():
+        console.print(f"[red]Не прочитана[/] {key}: {why}")
+    console.print(f"Журнал: [bold]{args.db}[/] (gospages inbox --db {args.db})")
+    return 0
+
+
+def _inbox(args: argparse.Namespace) -> int:
+    from .moderation import ModerationStore
+
+    console = Console()
+    if not args.db.exists():
+        console.print(f"[red]Ошибка:[/] журнала {args.db} нет: сначала gospages moderate")
+        return 2
+    store = ModerationStore(args.db)
+    rows = store.log()
+    review = [r for r in rows if r["action"] == "review"]
+    table = Table(title=f"Ждут человека ({len(review)})")
+    for column in ("когда", "площадка", "страница", "комментарий", "почему"):
+        table.add_column(column, overflow="fold")
+    for row in review[-50:]:
+        table.add_row(
+            row["at"][:16], row["platform"], row["page"], (row["text"] or "")[:80], row["why"] or ""
+        )
+    console.print(table)
+    done = [r for r in rows if r["action"] in ("delete", "ban") and not r["dry_run"]]
+    console.print(f"Записей в журнале: {len(rows)}; выполнено удалений и блокировок: {len(done)}.")
+    if args.csv:
+        store.export_csv(args.csv)
+        console.print(f"Журнал в CSV: [bold]{args.csv}[/]")
+    return 0

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import tempfile
 import warnings
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
@@ -213,6 +214,7 @@ class _Demo:
                 await page.aclose()
         self.check_posts()
         await self.region_audit()
+        await self.region_moderation()
         console.rule()
         console.print("Готово.")
         return self.lines
@@ -397,7 +399,6 @@ class _Demo:
         self.table("Действия", ["площадка", "что сделано", "комментарий", "предупреждение"], rows)
         for caution in sorted(cautions):
             self.say(f"[yellow]Предупреждение:[/] {caution}")
-        self.say("[dim]Автоматическая модерация появится в gospages.moderation.[/]")
 
     async def errors(self) -> None:
         self.console.rule("8. Понятные ошибки до запроса")
@@ -473,6 +474,43 @@ class _Demo:
         self.say(
             f"Итого: нарушений [red]{report.count(Severity.ERROR)}[/], предупреждений "
             f"[yellow]{report.count(Severity.WARNING)}[/] на {len(report.pages)} страницах."
+        )
+
+    async def region_moderation(self) -> None:
+        self.console.rule("11. Модерация комментариев области (пробный прогон)")
+        from collections import Counter
+
+        from .moderation import Action, ModerationStore, moderate
+
+        region = build_region(seed=0, telegram=self.tg_fake is not None)
+
+        def open_ref(ref: PageRef) -> OfficialPage:
+            options = {"requests_per_second": 20} if ref.platform is Platform.OK else {}
+            page: OfficialPage = region.open_ref(ref, **options)
+            return page
+
+        with tempfile.TemporaryDirectory() as folder:
+            store = ModerationStore(Path(folder) / "inbox.sqlite")
+            run = await moderate(region.registry, open_ref, "tomsk", store=store)
+        truth: Counter[tuple[str, str, str]] = Counter()
+        for decision in run.decisions:
+            kind = region.comment_kinds.get(
+                (decision.platform, decision.comment.page, decision.comment.id), "—"
+            )
+            truth[(kind, ", ".join(decision.labels) or "—", decision.action.label)] += 1
+        rows = [
+            [kind, labels, action, str(n)] for (kind, labels, action), n in sorted(truth.items())
+        ]
+        self.table(
+            "Что было бы сделано (вид в песочнице → метки → действие)",
+            ["вид комментария", "метки", "действие", "сколько"],
+            rows,
+        )
+        self.say(
+            f"Удалить: {run.count(Action.DELETE)}, удалить и заблокировать: "
+            f"{run.count(Action.BAN)}, человеку: {run.count(Action.REVIEW)}. Вопросов без "
+            f"ответа дольше суток: {len(run.overdue)}. Ничего не изменено: без --apply "
+            "модерация только показывает."
         )
 
 

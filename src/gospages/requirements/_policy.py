@@ -59,6 +59,30 @@ class Reply(_Section):
     hours: float = 24
 
 
+ModerationAction = Literal["keep", "delete", "ban", "review"]
+
+
+def _default_actions() -> dict[str, ModerationAction]:
+    # Seeds 003 item 8 and 004 item 2.5: spam, insults, aggression and obscene language are
+    # removed; personal data and possibly prohibited content go to a person.
+    return {
+        "obscene": "delete",
+        "insult": "delete",
+        "spam": "ban",
+        "personal_data": "review",
+        "prohibited": "review",
+    }
+
+
+class Moderation(_Section):
+    actions: dict[str, ModerationAction] = Field(default_factory=_default_actions)
+    """What to do with a comment carrying each label (the strictest label wins)."""
+    ban_ladder_days: list[int] = Field(default_factory=lambda: [1, 3, 7, 30, 0])
+    """Escalating bans for repeat offenders, in days; 0 is for good (POL-MOD)."""
+    window_days: int = 14
+    """How old a post may be for its new comments to be read by the inbox."""
+
+
 class Platforms(_Section):
     required: list[Platform] = Field(default_factory=lambda: [Platform.VK, Platform.OK])
     mode: Literal["any", "all"] = "any"
@@ -79,6 +103,7 @@ class Policy(_Section):
     profile: Profile = Field(default_factory=Profile)
     reply: Reply = Field(default_factory=Reply)
     platforms: Platforms = Field(default_factory=Platforms)
+    moderation: Moderation = Field(default_factory=Moderation)
     severity: dict[str, Severity] = Field(default_factory=dict)
     """Severity overrides by rule id (B-status rules are never raised to errors)."""
     disabled: list[str] = Field(default_factory=list)
