@@ -15,7 +15,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-from gospages import Platform
 from gospages.reports import render_html, render_markdown, write_xlsx
 from gospages.requirements import Severity, audit_registry, load_policy
 from gospages.testing import build_region
@@ -32,9 +31,7 @@ async def main() -> None:
         region = build_region(seed=0)
         registry = region.registry
 
-        def open_page(ref):  # type: ignore[no-untyped-def]
-            options = {"requests_per_second": 20} if ref.platform is Platform.OK else {}
-            return region.open_ref(ref, **options)
+        open_page = region.opener()
 
     print(f"Политика: {policy.title} ({policy.label}); страниц: {len(registry.pages())}")
     report = await audit_registry(

@@ -16,7 +16,6 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from gospages import Platform
 from gospages.moderation import Action, ModerationStore, moderate
 from gospages.testing import build_region
 
@@ -26,9 +25,7 @@ async def main() -> None:
     region = build_region(seed=0)
     store = ModerationStore(Path(tempfile.mkdtemp(prefix="gospages-mod-")) / "inbox.sqlite")
 
-    def open_page(ref):  # type: ignore[no-untyped-def]
-        options = {"requests_per_second": 20} if ref.platform is Platform.OK else {}
-        return region.open_ref(ref, **options)
+    open_page = region.opener()
 
     run = await moderate(
         region.registry, open_page, "tomsk", store=store, apply=apply, actor="пример 13"

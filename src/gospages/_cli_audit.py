@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from ._errors import GospagesError
-from ._models import Platform, Post
+from ._models import Post
 from ._page import OfficialPage
 from .registry import PageRef, Registry
 from .requirements import (
@@ -160,22 +160,11 @@ def _source(
         from .testing import build_region
 
         region = build_region(seed=0)
-        return region.registry, _sandbox_opener(region), "песочница (область gospages.testing)"
+        return region.registry, region.opener(), "песочница (область gospages.testing)"
     from .registry import load_registry
 
     registry = load_registry(args.registry)
     return registry, pages_from_env(), f"реестр {args.registry}"
-
-
-def _sandbox_opener(region: Any) -> Callable[[PageRef], OfficialPage]:
-    def open_ref(ref: PageRef) -> OfficialPage:
-        # The sandbox keeps VK's real limits; OK's self-imposed pace is raised so the
-        # demonstration does not take a minute.
-        options = {"requests_per_second": 20} if ref.platform is Platform.OK else {}
-        page: OfficialPage = region.open_ref(ref, **options)
-        return page
-
-    return open_ref
 
 
 def _print_report(console: Console, report: AuditReport) -> None:

@@ -38,7 +38,6 @@ from ._models import (
 )
 from ._page import OfficialPage
 from .ok import OKPage
-from .registry import PageRef
 from .requirements import AuditReport, Severity, audit_registry, check_post
 from .testing import SampleOK, SampleVK, build_region, sample_ok, sample_vk
 from .vk import VKPage
@@ -426,10 +425,7 @@ class _Demo:
         self.console.rule("10. Аудит области: 8-ФЗ, 2523-р и порядок Томской области")
         region = build_region(seed=0, telegram=self.tg_fake is not None)
 
-        def open_ref(ref: PageRef) -> OfficialPage:
-            options = {"requests_per_second": 20} if ref.platform is Platform.OK else {}
-            page: OfficialPage = region.open_ref(ref, **options)
-            return page
+        open_ref = region.opener()
 
         with Progress(
             TextColumn("{task.description}"),
@@ -484,10 +480,7 @@ class _Demo:
 
         region = build_region(seed=0, telegram=self.tg_fake is not None)
 
-        def open_ref(ref: PageRef) -> OfficialPage:
-            options = {"requests_per_second": 20} if ref.platform is Platform.OK else {}
-            page: OfficialPage = region.open_ref(ref, **options)
-            return page
+        open_ref = region.opener()
 
         with tempfile.TemporaryDirectory() as folder:
             store = ModerationStore(Path(folder) / "inbox.sqlite")

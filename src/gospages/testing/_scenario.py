@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -150,6 +150,21 @@ class Scenario:
         from ..telegram import TelegramChannel
 
         return TelegramChannel(ref.page, client=self.telegram, **options)
+
+    def opener(self, *, ok_requests_per_second: float = 20) -> Callable[[PageRef], OfficialPage]:
+        """``open_page`` for :func:`~gospages.requirements.audit_registry` and
+        :func:`~gospages.moderation.moderate` on this region.
+
+        VK keeps its real limits; OK's self-imposed pace (1 request/s against the real
+        OK) is raised, as a sandbox has no reason to wait.
+        """
+
+        def open_page(ref: PageRef) -> OfficialPage:
+            if ref.platform is Platform.OK:
+                return self.open_ref(ref, requests_per_second=ok_requests_per_second)
+            return self.open_ref(ref)
+
+        return open_page
 
     def pages(self) -> Iterator[tuple[Organization, PageRef]]:
         yield from self.registry.pages()
