@@ -175,3 +175,32 @@ def test_export_csv_for_excel(vk: Any, tmp_path: Path) -> None:
     with out.open(encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle, delimiter=";"))
     assert rows and {"action", "why", "text", "dry_run"} <= set(rows[0])
+
+
+def test_questions_get_the_policy_template_but_not_on_telegram(vk: Any) -> None:
+    sandbox, pages, open_page, store = vk
+    template = "Спасибо за вопрос! Ответим в течение рабочего дня."
+    policy = load_policy("federal", moderation={"question_template": template})
+    run_ = asyncio.run(
+        moderate(pages, open_page, policy, store=store, classifier=Keywords(), apply=True)
+    )
+    replies = [d for d in run_.decisions if d.action is Action.REPLY]
+    assert replies and all("?" in d.comment.text for d in replies)
+    answered = {
+        str(c.reply_to)
+        for p in sandbox.fake.groups[100001].posts
+        for c in p.comments
+        if c.text == template
+    }
+    assert answered == {d.comment.id for d in replies}
+    question = Comment(
+        platform=Platform.TELEGRAM,
+        page="ch",
+        id="1",
+        post_id="2",
+        author_id="3",
+        date=None,
+        text="Когда дадут воду?",
+    )
+    telegram = decide(question, Keywords().classify(question.text), policy)
+    assert telegram.action is Action.REVIEW and "41-ФЗ" in telegram.why

@@ -37,7 +37,7 @@ __all__ = [
     "moderate",
 ]
 
-_SEVERITY = {"keep": 0, "review": 1, "delete": 2, "ban": 3}
+_SEVERITY = {"keep": 0, "reply": 0, "review": 1, "delete": 2, "ban": 3}
 
 
 class _Verdict(Protocol):
@@ -56,6 +56,8 @@ class Action(str, Enum):
     REVIEW = "review"
     """Send to a person: personal data, possibly prohibited content, or a platform where
     gospages cannot act."""
+    REPLY = "reply"
+    """Answer a question with the policy's template (never on Telegram: 41-ФЗ)."""
     DELETE = "delete"
     BAN = "ban"
     """Delete the comment and ban its author for the next step of the ladder."""
@@ -64,6 +66,7 @@ class Action(str, Enum):
     def label(self) -> str:
         return {
             "keep": "оставить",
+            "reply": "ответить шаблоном",
             "review": "на проверку",
             "delete": "удалить",
             "ban": "удалить и заблокировать",
@@ -98,6 +101,8 @@ class OverdueQuestion(BaseModel):
     org_id: str | None
     comment: Comment
     hours: float
+    note: str = ""
+    """E.g. that a Telegram question is to be answered on the official page (41-ФЗ)."""
 
 
 class ModerationRun(BaseModel):
@@ -277,6 +282,17 @@ def decide(
     if action in (Action.DELETE, Action.BAN) and not can_delete:
         action = Action.REVIEW
         notes.append("ключи не позволяют удалять комментарии: на проверку человеку")
+    template = policy.moderation.question_template
+    if action is Action.KEEP and template and _is_question(comment):
+        if comment.platform is Platform.TELEGRAM:
+            action = Action.REVIEW
+            notes.append(
+                "вопрос в Telegram: отвечать жителям через иностранный сервис нельзя "
+                "(41-ФЗ, 41FZ-MSG) — ответьте на официальной странице"
+            )
+        else:
+            action = Action.REPLY
+            notes.append("вопрос жителя: ответ-подтверждение по шаблону политики")
     if action is not Action.KEEP:
         notes.append(f"политика {policy.label} (POL-MOD)")
     return Decision(
@@ -385,14 +401,22 @@ async def _moderate_page(
             )
             result = "dry-run"
             if apply:
-                result = await _carry_out(page, decision, now)
+                result = await _carry_out(page, decision, now, policy.moderation.question_template)
             store.record(decision, dry_run=not apply, result=result, actor=actor, at=now)
             decisions.append(decision)
     return decisions, _overdue(comments, policy, ref, org, now, classifier)
 
 
-async def _carry_out(page: OfficialPage, decision: Decision, now: datetime) -> str:
+def _is_question(comment: Comment) -> bool:
+    return comment.parent_id is None and not comment.from_page and "?" in comment.text
+
+
+async def _carry_out(
+    page: OfficialPage, decision: Decision, now: datetime, template: str | None
+) -> str:
     try:
+        if decision.action is Action.REPLY and template:
+            await page.reply(decision.comment, template)
         if decision.action in (Action.DELETE, Action.BAN):
             await page.delete_comment(decision.comment)
         if decision.action is Action.BAN and decision.comment.author_id:

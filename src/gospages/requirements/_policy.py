@@ -81,6 +81,9 @@ class Moderation(_Section):
     """Escalating bans for repeat offenders, in days; 0 is for good (POL-MOD)."""
     window_days: int = 14
     """How old a post may be for its new comments to be read by the inbox."""
+    question_template: str | None = None
+    """If set, questions get this answer from the page (an acknowledgement: «Спасибо,
+    ответим в течение дня»). Never sent on Telegram (41-ФЗ)."""
 
 
 class Platforms(_Section):
