@@ -296,7 +296,7 @@ def test_disabled_rules_are_skipped() -> None:
 
 def test_every_rule_is_documented() -> None:
     doc = (Path(__file__).parent.parent / "docs" / "rules.md").read_text(encoding="utf-8")
-    for rule_id in [*RULES, "FZ8-10-OP", "GP-UNAVAILABLE", "GP-LIMITS"]:
+    for rule_id in [*RULES, "FZ8-10-OP", "FZ8-13-LIST", "GP-UNAVAILABLE", "GP-LIMITS"]:
         assert f"`{rule_id}`" in doc, rule_id
 
 
@@ -388,3 +388,49 @@ def test_a_failing_page_does_not_stop_the_audit() -> None:
     fine = [a for a in report.pages if a.ref and a.ref.platform is Platform.VK]
     assert all(a.snapshot.error is None for a in fine)
     assert "ok-access-token" not in str(report.model_dump())
+
+
+def test_site_lists_pages() -> None:
+    from gospages.registry import PageRef
+    from gospages.requirements import site_lists_pages
+
+    refs = [
+        PageRef(platform=Platform.VK, page="club200001"),
+        PageRef(platform=Platform.OK, page="54000000000001"),
+        PageRef(platform=Platform.TELEGRAM, page="@ensk_adm"),
+    ]
+    html = (
+        '<a href="https://vk.com/club200001">ВК</a> <a href="https://ok.ru/group/54000000000001">'
+        "OK</a>"
+    )
+    assert site_lists_pages(html, refs) == [refs[2]]
+    assert site_lists_pages(html + '<a href="https://t.me/ensk_adm">TG</a>', refs) == []
+    assert site_lists_pages("vk.com/club2000011", refs[:1]) == refs[:1]  # another page
+
+
+def test_fleet_audit_checks_the_official_sites() -> None:
+    import httpx
+
+    region = build_region(seed=2, vk_rate_limits=False, telegram=False)
+    listed = region.registry.get("region").pages
+    html = "".join(f'<a href="{p.url}">{p.platform.label}</a>' for p in listed)
+    served: list[str] = []
+
+    def site(request: httpx.Request) -> httpx.Response:
+        served.append(str(request.url))
+        return httpx.Response(200, text=f"<html><body>{html}</body></html>")
+
+    async def go() -> Any:
+        async with httpx.AsyncClient(transport=httpx.MockTransport(site)) as client:
+            return await audit_registry(
+                region.registry, fast_open(region), "federal", check_sites=True, site_client=client
+            )
+
+    report = asyncio.run(go())
+    listing = {f.org_id: f for f in report.findings if f.rule_id == "FZ8-13-LIST"}
+    assert "region" not in listing  # its pages are on the site
+    assert listing["ensk"].severity is Severity.WARNING  # B-status: never an error
+    assert set(listing["ensk"].data["missing"]) == {
+        f"{p.platform.value}:{p.page}" for p in region.registry.get("ensk").pages
+    }
+    assert served and all(u.startswith("https://ensk.gosuslugi.ru") for u in served)

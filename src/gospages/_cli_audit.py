@@ -60,6 +60,11 @@ def add_commands(commands: Any) -> None:
     audit.add_argument("--history", type=Path, help="файл SQLite с историей проверок (тренд)")
     audit.add_argument("--concurrency", type=int, default=8, help="страниц одновременно")
     audit.add_argument(
+        "--check-sites",
+        action="store_true",
+        help="открыть официальные сайты и проверить список страниц (FZ8-13-LIST)",
+    )
+    audit.add_argument(
         "--fail-on-errors", action="store_true", help="код выхода 1, если найдены нарушения"
     )
     audit.set_defaults(handler=_audit)
@@ -146,6 +151,7 @@ def _audit(args: argparse.Namespace) -> int:
                 concurrency=args.concurrency,
                 progress=advance,
                 history=history,
+                check_sites=args.check_sites,
             )
         )
     _print_report(console, report)

@@ -35,6 +35,7 @@ from ._model import (
 )
 from ._policy import PRESETS, Policy, load_policy
 from ._rules import RULES, Rule, audit_page
+from ._site import site_lists_pages
 
 __all__ = [
     "PRESETS",
@@ -65,5 +66,6 @@ __all__ = [
     "missing_pages",
     "pages_from_env",
     "profile_contacts",
+    "site_lists_pages",
     "traffic_light",
 ]

@@ -12,6 +12,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from .._models import Platform
 from .._page import OfficialPage
 from ..registry import Organization, PageRef, Registry
@@ -102,6 +104,8 @@ async def audit_registry(
     progress: Progress | None = None,
     history: AuditHistory | None = None,
     now: datetime | None = None,
+    check_sites: bool = False,
+    site_client: httpx.AsyncClient | None = None,
 ) -> AuditReport:
     """Capture every page of ``registry``, run the rules, and report.
 
@@ -110,7 +114,9 @@ async def audit_registry(
     are read ``concurrency`` at a time; each token's rate limit is kept by the transport,
     so pages sharing a key wait for each other. A page that fails (revoked key, deleted
     page) becomes a finding of that page, not a crash. With ``history``, the previous
-    run's summary is attached for trends and this run is stored.
+    run's summary is attached for trends and this run is stored. With ``check_sites``
+    the official site of each organisation (from its pages' profiles) is opened once and
+    checked for links to its pages (FZ8-13-LIST); ``site_client`` lets tests serve sites.
     """
     if isinstance(policy, str):
         policy = load_policy(policy)
@@ -129,13 +135,16 @@ async def audit_registry(
         return result
 
     audits = await asyncio.gather(*(run(org, ref) for org, ref in pages))
+    org_findings = missing_pages(registry, policy)
+    if check_sites and "FZ8-13-LIST" not in policy.disabled:
+        org_findings += await _check_sites(registry, list(audits), site_client)
     report = AuditReport(
         policy=policy.label,
         created_at=now,
         days=days,
         pages=list(audits),
         organizations=list(registry.organizations),
-        findings=missing_pages(registry, policy),
+        findings=org_findings,
         previous=history.previous(policy.label) if history is not None else None,
     )
     if history is not None:
@@ -185,6 +194,34 @@ def pages_from_env() -> Callable[[PageRef], OfficialPage]:
         return TelegramChannel(ref.page, client=telegram[0])
 
     return open_ref
+
+
+async def _check_sites(
+    registry: Registry, audits: list[PageAudit], client: httpx.AsyncClient | None
+) -> list[Finding]:
+    from ._contacts import profile_contacts
+    from ._site import fetch_site, site_list_findings
+
+    sites: dict[str, str] = {}
+    for audit in audits:
+        profile = audit.snapshot.profile
+        if audit.org is None or profile is None or audit.org.id in sites:
+            continue
+        own = profile_contacts(profile).own_site
+        if own is not None:
+            sites[audit.org.id] = own.url
+    owned = client is None
+    client = client or httpx.AsyncClient(headers={"User-Agent": "gospages site check"})
+    try:
+        pages_html = await asyncio.gather(*(fetch_site(client, url) for url in sites.values()))
+    finally:
+        if owned:
+            await client.aclose()
+    findings: list[Finding] = []
+    for (org_id, url), html in zip(sites.items(), pages_html, strict=True):
+        org = registry.get(org_id)
+        findings += site_list_findings(org, url, html, list(org.pages))
+    return findings
 
 
 class AuditHistory:

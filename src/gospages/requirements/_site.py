@@ -1,0 +1,92 @@
+"""FZ8-13-LIST: does the official site list the official pages?"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import httpx
+
+from .._models import Platform
+from ..registry import Organization, PageRef
+from ._contacts import classify_site
+from ._model import Finding, RuleStatus, Severity
+
+__all__ = ["fetch_site", "site_list_findings", "site_lists_pages"]
+
+_MAX_BYTES = 3 * 1024 * 1024
+_SOURCE = "8-ФЗ ст. 13 ч. 1 (формулировка не найдена); порядки поселений (seed 003 п. 2)"
+
+
+def _patterns(ref: PageRef) -> list[str]:
+    page = ref.page.lstrip("@")
+    if ref.platform is Platform.VK:
+        number = re.fullmatch(r"(?:club|public)?(\d+)", page)
+        names = [f"club{number.group(1)}", f"public{number.group(1)}"] if number else [page]
+        return [rf"vk\.(?:com|ru)/{re.escape(n)}\b" for n in names]
+    if ref.platform is Platform.OK:
+        return [rf"ok\.ru/(?:group/)?{re.escape(page)}\b"]
+    return [rf"t(?:elegram)?\.me/{re.escape(page)}\b"]
+
+
+def site_lists_pages(html: str, refs: Iterable[PageRef]) -> list[PageRef]:
+    """The pages among ``refs`` that the site's HTML does not link to."""
+    text = html.replace("&#47;", "/")
+    missing = []
+    for ref in refs:
+        urls = [ref.url] if ref.url else []
+        found = any(u and u.split("://")[-1].rstrip("/") in text for u in urls) or any(
+            re.search(p, text, re.I) for p in _patterns(ref)
+        )
+        if not found:
+            missing.append(ref)
+    return missing
+
+
+async def fetch_site(client: httpx.AsyncClient, url: str) -> str | None:
+    """The site's front page as text, or ``None`` when it cannot be read."""
+    target = url if "://" in url else f"https://{url}"
+    try:
+        response = await client.get(target, follow_redirects=True, timeout=20)
+    except httpx.HTTPError:
+        return None
+    if response.status_code >= 400:
+        return None
+    return response.text[:_MAX_BYTES]
+
+
+def site_list_findings(
+    org: Organization, site: str, html: str | None, refs: list[PageRef]
+) -> list[Finding]:
+    """Findings of FZ8-13-LIST for one organisation."""
+    info = classify_site(site)
+    if html is None:
+        return [
+            Finding(
+                rule_id="FZ8-13-LIST",
+                severity=Severity.INFO,
+                status=RuleStatus.B,
+                source=_SOURCE,
+                message="Официальный сайт не удалось открыть, список страниц не проверен",
+                evidence=info.host,
+                org_id=org.id,
+            )
+        ]
+    missing = site_lists_pages(html, refs)
+    if not missing:
+        return []
+    names = ", ".join(f"{r.platform.label} ({r.page})" for r in missing)
+    return [
+        Finding(
+            rule_id="FZ8-13-LIST",
+            severity=Severity.WARNING,
+            status=RuleStatus.B,
+            source=_SOURCE,
+            message="На официальном сайте нет ссылок на официальные страницы",
+            evidence=f"{info.host}: нет ссылок на {names}",
+            fix="Разместите на сайте список официальных страниц со ссылками "
+            "(gospages.reports.pages_list_html).",
+            org_id=org.id,
+            data={"missing": [f"{r.platform.value}:{r.page}" for r in missing]},
+        )
+    ]
