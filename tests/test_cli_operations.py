@@ -60,3 +60,19 @@ def test_moderate_dry_run_then_inbox(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert main(["inbox", "--db", str(db), "--csv", str(log)]) == 0
     assert log.read_bytes().startswith(b"\xef\xbb\xbf")
     assert main(["inbox", "--db", str(tmp_path / "none.sqlite")]) == 2
+
+
+def test_bad_arguments_are_russian_errors_not_tracebacks(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["audit", "--sandbox", "--days", "0"])
+    assert exit_info.value.code == 2
+    assert "больше 0" in capsys.readouterr().err
+    missing_dir = tmp_path / "no" / "such" / "dir"
+    assert main(["audit", "--sandbox", "--history", str(missing_dir / "h.sqlite")]) == 2
+    assert main(["moderate", "--sandbox", "--db", str(missing_dir / "m.sqlite")]) == 2
+    not_a_db = tmp_path / "notes.txt"
+    not_a_db.write_text("это не база", encoding="utf-8")
+    assert main(["inbox", "--db", str(not_a_db)]) == 2
+    assert "Ошибка" in capsys.readouterr().out

@@ -204,3 +204,29 @@ def test_questions_get_the_policy_template_but_not_on_telegram(vk: Any) -> None:
     )
     telegram = decide(question, Keywords().classify(question.text), policy)
     assert telegram.action is Action.REVIEW and "41-ФЗ" in telegram.why
+
+
+def test_a_failed_ban_keeps_the_comment_for_the_next_run(vk: Any) -> None:
+    sandbox, pages, open_page, store = vk
+    sandbox.fake.fail_next("groups.ban", error_code=15)
+    first = run(pages, open_page, store, apply=True)
+    [spam] = [d for d in first.decisions if d.action is Action.BAN]
+    stored = next(
+        c
+        for p in sandbox.fake.groups[100001].posts
+        for c in p.comments
+        if str(c.id) == spam.comment.id
+    )
+    assert not stored.deleted  # banned first: the failure left the comment in place
+    second = run(pages, open_page, store, apply=True)
+    assert [d.comment.id for d in second.decisions if d.action is Action.BAN] == [spam.comment.id]
+    assert stored.deleted and int(spam.comment.author_id) in sandbox.fake.bans[100001]
+
+
+def test_no_template_under_an_answered_question(vk: Any) -> None:
+    _, pages, open_page, store = vk
+    template = "Спасибо за вопрос!"
+    policy = load_policy("federal", moderation={"question_template": template})
+    result = asyncio.run(moderate(pages, open_page, policy, store=store, classifier=Keywords()))
+    replied = {d.comment.text for d in result.decisions if d.action is Action.REPLY}
+    assert "Когда отремонтируют дорогу на ул. Садовой?" not in replied  # the page answered it

@@ -434,3 +434,19 @@ def test_fleet_audit_checks_the_official_sites() -> None:
         f"{p.platform.value}:{p.page}" for p in region.registry.get("ensk").pages
     }
     assert served and all(u.startswith("https://ensk.gosuslugi.ru") for u in served)
+
+
+def test_org_rules_follow_the_policy() -> None:
+    from gospages.registry import PageRef
+    from gospages.requirements import missing_pages, site_lists_pages
+
+    region = build_region(seed=2, vk_rate_limits=False, telegram=False)
+    assert missing_pages(region.registry, load_policy("federal", disabled=["FZ8-10-OP"])) == []
+    softer = missing_pages(
+        region.registry, load_policy("federal", severity={"FZ8-10-OP": "warning"})
+    )
+    assert [f.severity for f in softer] == [Severity.WARNING]
+    club1 = PageRef(platform=Platform.VK, page="club1", url="https://vk.com/club1")
+    assert site_lists_pages('<a href="https://vk.com/club12">', [club1]) == [club1]
+    with pytest.raises(ValidationError, match="одного дня"):
+        asyncio.run(audit_registry(region.registry, fast_open(region), days=0))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,21 @@ _COLORS = {"green": "green", "yellow": "yellow", "red": "red"}
 _SEVERITY_STYLE = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "dim"}
 
 
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"нужно целое число больше 0, а не «{value}»")
+    return number
+
+
+def _fail(console: Console, error: object) -> int:
+    console.print(f"[red]Ошибка:[/] {error}")
+    return 2
+
+
 def add_commands(commands: Any) -> None:
     """Register ``audit`` and ``check-post`` on the CLI's subparsers."""
     audit = commands.add_parser(
@@ -53,12 +69,12 @@ def add_commands(commands: Any) -> None:
         "novosibirsk) или файл .toml; по умолчанию %(default)s",
     )
     audit.add_argument("--sandbox", action="store_true", help="проверить песочницу-область")
-    audit.add_argument("--days", type=int, default=28, help="период, дней (%(default)s)")
+    audit.add_argument("--days", type=_positive, default=28, help="период, дней (%(default)s)")
     audit.add_argument("--html", type=Path, help="записать отчёт HTML")
     audit.add_argument("--xlsx", type=Path, help="записать таблицу ЦУР (XLSX)")
     audit.add_argument("--md", type=Path, help="записать отчёт Markdown")
     audit.add_argument("--history", type=Path, help="файл SQLite с историей проверок (тренд)")
-    audit.add_argument("--concurrency", type=int, default=8, help="страниц одновременно")
+    audit.add_argument("--concurrency", type=_positive, default=8, help="страниц одновременно")
     audit.add_argument(
         "--check-sites",
         action="store_true",
@@ -127,7 +143,10 @@ def _audit(args: argparse.Namespace) -> int:
         f"Проверка: {where}; политика [bold]{policy.title or policy.label}[/], "
         f"период {args.days} дн."
     )
-    history = AuditHistory(args.history) if args.history else None
+    try:
+        history = AuditHistory(args.history) if args.history else None
+    except (sqlite3.Error, OSError) as error:
+        return _fail(console, f"журнал проверок {args.history}: {error}")
     pages = len(registry.pages())
     with Progress(
         TextColumn("{task.description}"),
@@ -155,7 +174,10 @@ def _audit(args: argparse.Namespace) -> int:
             )
         )
     _print_report(console, report)
-    _write_reports(console, report, args)
+    try:
+        _write_reports(console, report, args)
+    except OSError as error:
+        return _fail(console, f"не удалось записать отчёт: {error}")
     return 1 if args.fail_on_errors and report.count(Severity.ERROR) else 0
 
 
@@ -270,7 +292,10 @@ def _moderate(args: argparse.Namespace) -> int:
     except (GospagesError, OSError) as error:
         console.print(f"[red]Ошибка:[/] {error}")
         return 2
-    store = ModerationStore(args.db)
+    try:
+        store = ModerationStore(args.db)
+    except (sqlite3.Error, OSError) as error:
+        return _fail(console, f"журнал модерации {args.db}: {error}")
     mode = "[red]с действиями[/]" if args.apply else "пробный прогон (ничего не меняется)"
     console.print(f"Модерация: {where}; политика {policy.label}; {mode}.")
     with Progress(
@@ -314,6 +339,12 @@ def _moderate(args: argparse.Namespace) -> int:
         f"на проверку: {run.count(Action.REVIEW)}, оставить: {run.count(Action.KEEP)}. "
         f"Вопросов без ответа дольше {policy.reply.hours:g} ч: {len(run.overdue)}."
     )
+    for question in run.overdue[:20]:
+        note = f" — {question.note}" if question.note else ""
+        console.print(
+            f"  [yellow]{question.hours:.0f} ч[/] {question.page}: "
+            f"«{question.comment.text[:60]}»{note}"
+        )
     for key, why in run.failures.items():
         console.print(f"[red]Не прочитана[/] {key}: {why}")
     console.print(f"Журнал: [bold]{args.db}[/] (gospages inbox --db {args.db})")
@@ -327,9 +358,14 @@ def _inbox(args: argparse.Namespace) -> int:
     if not args.db.exists():
         console.print(f"[red]Ошибка:[/] журнала {args.db} нет: сначала gospages moderate")
         return 2
-    store = ModerationStore(args.db)
-    rows = store.log()
-    review = [r for r in rows if r["action"] == "review"]
+    try:
+        store = ModerationStore(args.db)
+        rows = store.log()
+    except (sqlite3.Error, OSError) as error:
+        return _fail(console, f"журнал модерации {args.db}: {error}")
+    # The latest decision per comment: repeated dry runs log the same comment again.
+    latest = {(r["platform"], r["page"], r["comment_id"]): r for r in rows}
+    review = [r for r in latest.values() if r["action"] == "review"]
     table = Table(title=f"Ждут человека ({len(review)})")
     for column in ("когда", "площадка", "страница", "комментарий", "почему"):
         table.add_column(column, overflow="fold")
@@ -338,9 +374,16 @@ def _inbox(args: argparse.Namespace) -> int:
             row["at"][:16], row["platform"], row["page"], (row["text"] or "")[:80], row["why"] or ""
         )
     console.print(table)
-    done = [r for r in rows if r["action"] in ("delete", "ban") and not r["dry_run"]]
+    done = [
+        r
+        for r in rows
+        if r["action"] in ("delete", "ban") and not r["dry_run"] and r["result"] == "done"
+    ]
     console.print(f"Записей в журнале: {len(rows)}; выполнено удалений и блокировок: {len(done)}.")
     if args.csv:
-        store.export_csv(args.csv)
+        try:
+            store.export_csv(args.csv)
+        except OSError as error:
+            return _fail(console, f"не удалось записать {args.csv}: {error}")
         console.print(f"Журнал в CSV: [bold]{args.csv}[/]")
     return 0

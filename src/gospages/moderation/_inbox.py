@@ -253,6 +253,7 @@ def decide(
     page: str = "",
     org_id: str | None = None,
     reasons: Sequence[str] = (),
+    answered: bool = False,
 ) -> Decision:
     """The action ``policy`` asks for a comment with ``verdict``'s labels.
 
@@ -283,7 +284,7 @@ def decide(
         action = Action.REVIEW
         notes.append("ключи не позволяют удалять комментарии: на проверку человеку")
     template = policy.moderation.question_template
-    if action is Action.KEEP and template and _is_question(comment):
+    if action is Action.KEEP and template and not answered and _is_question(comment):
         if comment.platform is Platform.TELEGRAM:
             action = Action.REVIEW
             notes.append(
@@ -383,6 +384,7 @@ async def _moderate_page(
         # posts, and ones whose action failed last time. Processed ids make it exactly once.
         window = now - timedelta(days=policy.moderation.window_days)
         comments = [c async for c in page.comments(since=window)]
+        answered = _answered(comments)
         for comment in comments:
             if comment.id in seen or comment.deleted or comment.from_page or not comment.text:
                 continue
@@ -398,6 +400,7 @@ async def _moderate_page(
                 page=ref.page,
                 org_id=org.id if org else None,
                 reasons=reasons,
+                answered=comment.id in answered,
             )
             result = "dry-run"
             if apply:
@@ -405,6 +408,15 @@ async def _moderate_page(
             store.record(decision, dry_run=not apply, result=result, actor=actor, at=now)
             decisions.append(decision)
     return decisions, _overdue(comments, policy, ref, org, now, classifier)
+
+
+def _answered(comments: Iterable[Comment]) -> set[str]:
+    """Ids of comments the page has answered (in their thread or directly)."""
+    out: set[str] = set()
+    for c in comments:
+        if c.from_page:
+            out.update(x for x in (c.parent_id, c.thread_id) if x)
+    return out
 
 
 def _is_question(comment: Comment) -> bool:
@@ -417,8 +429,8 @@ async def _carry_out(
     try:
         if decision.action is Action.REPLY and template:
             await page.reply(decision.comment, template)
-        if decision.action in (Action.DELETE, Action.BAN):
-            await page.delete_comment(decision.comment)
+        # Ban first: if the ban fails the comment is still there, and the next run finds
+        # it and tries both again (a deleted comment would never come back to be banned).
         if decision.action is Action.BAN and decision.comment.author_id:
             until = None if not decision.ban_days else now + timedelta(days=decision.ban_days)
             await page.ban(
@@ -426,6 +438,8 @@ async def _carry_out(
                 until=until,
                 reason="нарушение правил сообщества: " + ", ".join(decision.labels),
             )
+        if decision.action in (Action.DELETE, Action.BAN):
+            await page.delete_comment(decision.comment)
     except GospagesError as error:
         return f"ошибка: {type(error).__name__}: {error}"
     return "done" if decision.action is not Action.KEEP else "kept"
@@ -439,9 +453,7 @@ def _overdue(
     now: datetime,
     classifier: _Classifier,
 ) -> list[OverdueQuestion]:
-    answered = {c.parent_id for c in comments if c.from_page} | {
-        c.thread_id for c in comments if c.from_page
-    }
+    answered = _answered(comments)
     out = []
     for c in comments:
         if c.parent_id is not None or c.from_page or c.deleted or "?" not in c.text:
@@ -457,6 +469,12 @@ def _overdue(
                     org_id=org.id if org else None,
                     comment=c,
                     hours=round(hours, 1),
+                    note=(
+                        "Telegram: отвечать здесь нельзя (41-ФЗ), ответьте на официальной "
+                        "странице"
+                        if ref.platform is Platform.TELEGRAM
+                        else ""
+                    ),
                 )
             )
     return out

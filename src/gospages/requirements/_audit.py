@@ -14,13 +14,14 @@ from typing import Any
 
 import httpx
 
+from .._errors import ValidationError
 from .._models import Platform
 from .._page import OfficialPage
 from ..registry import Organization, PageRef, Registry
 from ._capture import capture_snapshot, traffic_light
 from ._model import AuditReport, Finding, PageAudit, PageSnapshot, RuleStatus, Severity
 from ._policy import Policy, load_policy
-from ._rules import audit_page
+from ._rules import apply_rule_severity, audit_page
 
 __all__ = ["AuditHistory", "Progress", "audit_registry", "missing_pages", "pages_from_env"]
 
@@ -33,6 +34,9 @@ _NO_PAGE_SOURCE = "8-ФЗ ст. 10 (в ред. 270-ФЗ); распоряжени
 
 def missing_pages(registry: Registry, policy: Policy) -> list[Finding]:
     """FZ8-10-OP: organisations with no official page where the policy wants one."""
+    if "FZ8-10-OP" in policy.disabled:
+        return []
+    severity = apply_rule_severity(RuleStatus.S, policy.severity.get("FZ8-10-OP", Severity.ERROR))
     required = set(policy.platforms.required)
     findings = []
     for org in registry.organizations:
@@ -51,7 +55,7 @@ def missing_pages(registry: Registry, policy: Policy) -> list[Finding]:
         findings.append(
             Finding(
                 rule_id="FZ8-10-OP",
-                severity=Severity.ERROR,
+                severity=severity,
                 message=message,
                 evidence="в реестре: "
                 + (", ".join(p.platform.label for p in org.pages) or "страниц нет"),
@@ -120,6 +124,8 @@ async def audit_registry(
     """
     if isinstance(policy, str):
         policy = load_policy(policy)
+    if days < 1:
+        raise ValidationError(f"Период проверки — не меньше одного дня, а не {days}")
     now = now or datetime.now(timezone.utc)
     pages = registry.pages()
     limiter = asyncio.Semaphore(max(1, concurrency))
@@ -137,7 +143,7 @@ async def audit_registry(
     audits = await asyncio.gather(*(run(org, ref) for org, ref in pages))
     org_findings = missing_pages(registry, policy)
     if check_sites and "FZ8-13-LIST" not in policy.disabled:
-        org_findings += await _check_sites(registry, list(audits), site_client)
+        org_findings += await _check_sites(registry, list(audits), site_client, policy)
     report = AuditReport(
         policy=policy.label,
         created_at=now,
@@ -191,13 +197,17 @@ def pages_from_env() -> Callable[[PageRef], OfficialPage]:
                     env("GOSPAGES_TG_SESSION", ""),
                 )
             )
-        return TelegramChannel(ref.page, client=telegram[0])
+        # One client for every channel: no channel may close it under the others.
+        return TelegramChannel(ref.page, client=telegram[0], close_client=False)
 
     return open_ref
 
 
 async def _check_sites(
-    registry: Registry, audits: list[PageAudit], client: httpx.AsyncClient | None
+    registry: Registry,
+    audits: list[PageAudit],
+    client: httpx.AsyncClient | None,
+    policy: Policy,
 ) -> list[Finding]:
     from ._contacts import profile_contacts
     from ._site import fetch_site, site_list_findings
@@ -220,7 +230,8 @@ async def _check_sites(
     findings: list[Finding] = []
     for (org_id, url), html in zip(sites.items(), pages_html, strict=True):
         org = registry.get(org_id)
-        findings += site_list_findings(org, url, html, list(org.pages))
+        official = [p for p in org.pages if p.platform is not Platform.TELEGRAM]  # R2523-TG
+        findings += site_list_findings(org, url, html, official, policy)
     return findings
 
 

@@ -11,6 +11,8 @@ from .._models import Platform
 from ..registry import Organization, PageRef
 from ._contacts import classify_site
 from ._model import Finding, RuleStatus, Severity
+from ._policy import Policy
+from ._rules import apply_rule_severity
 
 __all__ = ["fetch_site", "site_list_findings", "site_lists_pages"]
 
@@ -23,10 +25,10 @@ def _patterns(ref: PageRef) -> list[str]:
     if ref.platform is Platform.VK:
         number = re.fullmatch(r"(?:club|public)?(\d+)", page)
         names = [f"club{number.group(1)}", f"public{number.group(1)}"] if number else [page]
-        return [rf"vk\.(?:com|ru)/{re.escape(n)}\b" for n in names]
+        return [rf"vk\.(?:com|ru)/{re.escape(n)}(?![\w.-])" for n in names]
     if ref.platform is Platform.OK:
-        return [rf"ok\.ru/(?:group/)?{re.escape(page)}\b"]
-    return [rf"t(?:elegram)?\.me/{re.escape(page)}\b"]
+        return [rf"ok\.ru/(?:group/)?{re.escape(page)}(?![\w.-])"]
+    return [rf"t(?:elegram)?\.me/{re.escape(page)}(?![\w-])"]
 
 
 def site_lists_pages(html: str, refs: Iterable[PageRef]) -> list[PageRef]:
@@ -34,10 +36,11 @@ def site_lists_pages(html: str, refs: Iterable[PageRef]) -> list[PageRef]:
     text = html.replace("&#47;", "/")
     missing = []
     for ref in refs:
-        urls = [ref.url] if ref.url else []
-        found = any(u and u.split("://")[-1].rstrip("/") in text for u in urls) or any(
-            re.search(p, text, re.I) for p in _patterns(ref)
-        )
+        patterns = _patterns(ref)
+        if ref.url:
+            bare = ref.url.split("://")[-1].removeprefix("www.").rstrip("/")
+            patterns.append(re.escape(bare) + r"(?![\w-])")
+        found = any(re.search(p, text, re.I) for p in patterns)
         if not found:
             missing.append(ref)
     return missing
@@ -48,7 +51,7 @@ async def fetch_site(client: httpx.AsyncClient, url: str) -> str | None:
     target = url if "://" in url else f"https://{url}"
     try:
         response = await client.get(target, follow_redirects=True, timeout=20)
-    except httpx.HTTPError:
+    except (httpx.HTTPError, httpx.InvalidURL):
         return None
     if response.status_code >= 400:
         return None
@@ -56,10 +59,13 @@ async def fetch_site(client: httpx.AsyncClient, url: str) -> str | None:
 
 
 def site_list_findings(
-    org: Organization, site: str, html: str | None, refs: list[PageRef]
+    org: Organization, site: str, html: str | None, refs: list[PageRef], policy: Policy
 ) -> list[Finding]:
     """Findings of FZ8-13-LIST for one organisation."""
     info = classify_site(site)
+    severity = apply_rule_severity(
+        RuleStatus.B, policy.severity.get("FZ8-13-LIST", Severity.WARNING)
+    )
     if html is None:
         return [
             Finding(
@@ -79,7 +85,7 @@ def site_list_findings(
     return [
         Finding(
             rule_id="FZ8-13-LIST",
-            severity=Severity.WARNING,
+            severity=severity,
             status=RuleStatus.B,
             source=_SOURCE,
             message="На официальном сайте нет ссылок на официальные страницы",
