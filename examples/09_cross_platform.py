@@ -36,14 +36,7 @@ def ok_page() -> tuple[OKPage, bool]:
             group, application_key=key, application_secret_key=secret, access_token=token
         ), False
     sandbox = sample_ok()
-    return OKPage(
-        sandbox.group_id,
-        application_key=sandbox.application_key,
-        application_secret_key=sandbox.application_secret_key,
-        access_token=sandbox.access_token,
-        http_client=sandbox.fake.client(),
-        requests_per_second=20,
-    ), True
+    return sandbox.page(requests_per_second=20), True
 
 
 def telegram_page() -> tuple[TelegramChannel, bool]:

@@ -5,7 +5,6 @@ from collections.abc import AsyncIterator
 import pytest
 
 from gospages import RetryPolicy
-from gospages.ok import OKPage
 from gospages.testing import sample_ok
 
 from .contract import ContractEnv, OfficialPageContract
@@ -19,13 +18,5 @@ class TestOKContract(OfficialPageContract):
         sandbox = sample_ok()
         group = sandbox.fake.groups[sandbox.group_id]
         newest = max(group.topics, key=lambda t: t.created_ms)
-        async with OKPage(
-            sandbox.group_id,
-            application_key=sandbox.application_key,
-            application_secret_key=sandbox.application_secret_key,
-            access_token=sandbox.access_token,
-            http_client=sandbox.fake.client(),
-            retry=RetryPolicy.none(),
-            requests_per_second=1000,
-        ) as page:
+        async with sandbox.page(retry=RetryPolicy.none(), requests_per_second=1000) as page:
             yield ContractEnv(page=page, post_with_comments=newest.id)

@@ -138,16 +138,7 @@ def test_ok_pages_delete_but_do_not_ban(tmp_path: Path) -> None:
     ref = PageRef(platform=Platform.OK, page=sandbox.group_id)
 
     def open_page(_: PageRef) -> Any:
-        from gospages.ok import OKPage
-
-        return OKPage(
-            sandbox.group_id,
-            application_key=sandbox.application_key,
-            application_secret_key=sandbox.application_secret_key,
-            access_token=sandbox.access_token,
-            http_client=sandbox.fake.client(),
-            requests_per_second=1000,
-        )
+        return sandbox.page(requests_per_second=1000)
 
     store = ModerationStore(tmp_path / "ok.sqlite")
     result = run([(None, ref)], open_page, store, apply=True)

@@ -60,15 +60,8 @@ def ok_page(**kwargs: Any) -> OKPage:
 
 def page_on(sandbox: SampleOK, **kwargs: Any) -> OKPage:
     kwargs.setdefault("retry", RetryPolicy.none())
-    return OKPage(
-        sandbox.group_id,
-        application_key=sandbox.application_key,
-        application_secret_key=sandbox.application_secret_key,
-        access_token=sandbox.access_token,
-        http_client=sandbox.fake.client(),
-        requests_per_second=1000,
-        **kwargs,
-    )
+    kwargs.setdefault("requests_per_second", 1000)
+    return sandbox.page(**kwargs)
 
 
 def test_signature_test_vector_from_the_docs() -> None:
@@ -250,15 +243,7 @@ async def test_flood_limit_is_absorbed_by_the_throttle() -> None:
     sandbox = sample_ok()
     sandbox.fake.flood_limit = 2
     sandbox.fake.rate_limits = True
-    async with OKPage(
-        sandbox.group_id,
-        application_key=sandbox.application_key,
-        application_secret_key=sandbox.application_secret_key,
-        access_token=sandbox.access_token,
-        http_client=sandbox.fake.client(),
-        retry=RetryPolicy.none(),
-        requests_per_second=2,
-    ) as page:
+    async with page_on(sandbox, requests_per_second=2) as page:
         for _ in range(3):
             await page.profile()
 

@@ -164,14 +164,7 @@ class _Demo:
         )
 
     def ok_page(self) -> OKPage:
-        return OKPage(
-            self.ok.group_id,
-            application_key=self.ok.application_key,
-            application_secret_key=self.ok.application_secret_key,
-            access_token=self.ok.access_token,
-            http_client=self.ok.fake.client(),
-            requests_per_second=10,
-        )
+        return self.ok.page(requests_per_second=10)
 
     def tg_page(self) -> OfficialPage | None:
         if self.tg_fake is None:

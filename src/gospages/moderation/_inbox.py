@@ -470,8 +470,7 @@ def _overdue(
                     comment=c,
                     hours=round(hours, 1),
                     note=(
-                        "Telegram: отвечать здесь нельзя (41-ФЗ), ответьте на официальной "
-                        "странице"
+                        "Telegram: отвечать здесь нельзя (41-ФЗ), ответьте на официальной странице"
                         if ref.platform is Platform.TELEGRAM
                         else ""
                     ),

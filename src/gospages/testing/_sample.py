@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from ._ok import FakeOK
+
+if TYPE_CHECKING:
+    from ..ok import OKPage
 from ._vk import FakeVK
 
 __all__ = ["SampleOK", "SampleVK", "sample_ok", "sample_vk"]
@@ -182,6 +186,20 @@ class SampleOK:
     application_key: str
     application_secret_key: str
     access_token: str
+
+    def page(self, **options: Any) -> OKPage:
+        """The group as an :class:`~gospages.ok.OKPage` wired to this sandbox; ``options``
+        go to ``OKPage`` (``requests_per_second=``, ``retry=`` ...)."""
+        from ..ok import OKPage
+
+        return OKPage(
+            self.group_id,
+            application_key=self.application_key,
+            application_secret_key=self.application_secret_key,
+            access_token=self.access_token,
+            http_client=self.fake.client(),
+            **options,
+        )
 
 
 def sample_ok(*, now: float | None = None) -> SampleOK:
