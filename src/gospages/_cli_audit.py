@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -20,6 +20,7 @@ from .registry import PageRef, Registry
 from .requirements import (
     AuditHistory,
     AuditReport,
+    Policy,
     Severity,
     audit_registry,
     check_post,
@@ -41,6 +42,45 @@ def _positive(value: str) -> int:
     if number < 1:
         raise argparse.ArgumentTypeError(f"нужно целое число больше 0, а не «{value}»")
     return number
+
+
+T = TypeVar("T")
+
+
+def _with_progress(
+    console: Console, total: int, work: Callable[[Callable[[int, int, str], None]], Awaitable[T]]
+) -> T:
+    """Run ``work(progress)`` under a progress bar of ``total`` pages."""
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("Страницы", total=total)
+
+        def advance(done: int, _total: int, what: str) -> None:
+            bar.update(task, completed=done, description=what[:50])
+
+        async def main() -> T:
+            return await work(advance)
+
+        return asyncio.run(main())
+
+
+def _prepare(
+    console: Console, args: argparse.Namespace
+) -> tuple[Policy, Registry, Callable[[PageRef], OfficialPage], str] | None:
+    """The policy and the pages a command works on; ``None`` after printing the error."""
+    try:
+        policy = load_policy(args.policy)
+        registry, open_page, where = _source(args)
+    except (GospagesError, OSError) as error:
+        _fail(console, error)
+        return None
+    return policy, registry, open_page, where
 
 
 def _fail(console: Console, error: object) -> int:
@@ -133,12 +173,10 @@ def add_commands(commands: Any) -> None:
 
 def _audit(args: argparse.Namespace) -> int:
     console = Console()
-    try:
-        policy = load_policy(args.policy)
-        registry, open_page, where = _source(args)
-    except (GospagesError, OSError) as error:
-        console.print(f"[red]Ошибка:[/] {error}")
+    prepared = _prepare(console, args)
+    if prepared is None:
         return 2
+    policy, registry, open_page, where = prepared
     console.print(
         f"Проверка: {where}; политика [bold]{policy.title or policy.label}[/], "
         f"период {args.days} дн."
@@ -147,32 +185,20 @@ def _audit(args: argparse.Namespace) -> int:
         history = AuditHistory(args.history) if args.history else None
     except (sqlite3.Error, OSError) as error:
         return _fail(console, f"журнал проверок {args.history}: {error}")
-    pages = len(registry.pages())
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("Страницы", total=pages)
-
-        def advance(done: int, total: int, what: str) -> None:
-            progress.update(task, completed=done, description=what[:50])
-
-        report = asyncio.run(
-            audit_registry(
-                registry,
-                open_page,
-                policy,
-                days=args.days,
-                concurrency=args.concurrency,
-                progress=advance,
-                history=history,
-                check_sites=args.check_sites,
-            )
-        )
+    report = _with_progress(
+        console,
+        len(registry.pages()),
+        lambda advance: audit_registry(
+            registry,
+            open_page,
+            policy,
+            days=args.days,
+            concurrency=args.concurrency,
+            progress=advance,
+            history=history,
+            check_sites=args.check_sites,
+        ),
+    )
     _print_report(console, report)
     try:
         _write_reports(console, report, args)
@@ -286,39 +312,29 @@ def _moderate(args: argparse.Namespace) -> int:
     from .moderation import Action, ModerationStore, moderate
 
     console = Console()
-    try:
-        policy = load_policy(args.policy)
-        registry, open_page, where = _source(args)
-    except (GospagesError, OSError) as error:
-        console.print(f"[red]Ошибка:[/] {error}")
+    prepared = _prepare(console, args)
+    if prepared is None:
         return 2
+    policy, registry, open_page, where = prepared
     try:
         store = ModerationStore(args.db)
     except (sqlite3.Error, OSError) as error:
         return _fail(console, f"журнал модерации {args.db}: {error}")
     mode = "[red]с действиями[/]" if args.apply else "пробный прогон (ничего не меняется)"
     console.print(f"Модерация: {where}; политика {policy.label}; {mode}.")
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=console,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("Страницы", total=len(registry.pages()))
-        run = asyncio.run(
-            moderate(
-                registry,
-                open_page,
-                policy,
-                store=store,
-                apply=args.apply,
-                actor=args.actor,
-                progress=lambda done, total, what: progress.update(
-                    task, completed=done, description=what[:50]
-                ),
-            )
-        )
+    run = _with_progress(
+        console,
+        len(registry.pages()),
+        lambda advance: moderate(
+            registry,
+            open_page,
+            policy,
+            store=store,
+            apply=args.apply,
+            actor=args.actor,
+            progress=advance,
+        ),
+    )
     table = Table(title=f"Решения ({len(run.decisions)} комментариев)")
     for column in ("площадка", "страница", "комментарий", "метки", "действие", "почему"):
         table.add_column(column, overflow="fold")
