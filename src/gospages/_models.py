@@ -25,6 +25,8 @@ from pydantic import (
     model_validator,
 )
 
+from ._platforms import Platform
+
 __all__ = [
     "Capabilities",
     "Comment",
@@ -42,19 +44,6 @@ __all__ = [
     "Verification",
     "VerificationState",
 ]
-
-
-class Platform(str, Enum):
-    """A platform where an official page lives."""
-
-    VK = "vk"
-    OK = "ok"
-    TELEGRAM = "telegram"
-
-    @property
-    def label(self) -> str:
-        """The platform's name as users write it."""
-        return {"vk": "ВКонтакте", "ok": "Одноклассники", "telegram": "Telegram"}[self.value]
 
 
 class _Input(BaseModel):
