@@ -23,10 +23,11 @@ from gospages.testing import build_region
 async def main() -> None:
     policy = load_policy(sys.argv[2] if len(sys.argv) > 2 else "tomsk")
     if len(sys.argv) > 1:
+        from gospages import PageFactory
         from gospages.registry import load_registry
-        from gospages.requirements import pages_from_env
 
-        registry, open_page = load_registry(sys.argv[1]), pages_from_env()
+        # Keys from GOSPAGES_* variables or a .env file (docs: «Открыть страницы»).
+        registry, open_page = load_registry(sys.argv[1]), PageFactory()
     else:
         region = build_region(seed=0)
         registry = region.registry
@@ -34,12 +35,13 @@ async def main() -> None:
         open_page = region.opener()
 
     print(f"Политика: {policy.title} ({policy.label}); страниц: {len(registry.pages())}")
-    report = await audit_registry(
-        registry,
-        open_page,
-        policy,
-        progress=lambda done, total, what: print(f"  [{done}/{total}] {what}"),
-    )
+    async with open_page:  # closes what the pages share (the Telegram connection)
+        report = await audit_registry(
+            registry,
+            open_page,
+            policy,
+            progress=lambda done, total, what: print(f"  [{done}/{total}] {what}"),
+        )
     print(
         f"Нарушений: {report.count(Severity.ERROR)}, предупреждений: "
         f"{report.count(Severity.WARNING)}"

@@ -21,10 +21,10 @@ from gospages import (
     VerificationState,
 )
 from gospages.registry import Organization, OrgKind, OrgLevel
+from gospages.reports import AuditHistory
 from gospages.requirements import (
     PRESETS,
     RULES,
-    AuditHistory,
     CommentStats,
     PageSnapshot,
     RuleStatus,

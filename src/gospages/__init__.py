@@ -18,6 +18,7 @@ from ._errors import (
     ValidationError,
     ValidationRequired,
 )
+from ._factory import OpenContext, PageFactory, open_page
 from ._models import (
     Capabilities,
     Comment,
@@ -36,7 +37,9 @@ from ._models import (
     VerificationState,
 )
 from ._page import OfficialPage
+from ._platforms import PlatformDescriptor, PlatformKind, PostLimits, describe, official_platforms
 from ._secrets import RedactingFilter, redact
+from ._settings import Settings
 from ._transport import RateLimiter, RetryPolicy
 from ._version import __version__
 
@@ -51,15 +54,20 @@ __all__ = [
     "NetworkError",
     "NotFound",
     "OfficialPage",
+    "OpenContext",
     "Operation",
     "OutcomeUnknown",
+    "PageFactory",
     "PageProfile",
     "PermissionDenied",
     "Photo",
     "Platform",
+    "PlatformDescriptor",
     "PlatformError",
+    "PlatformKind",
     "Poll",
     "Post",
+    "PostLimits",
     "PostSummary",
     "PublishStatus",
     "PublishedPost",
@@ -68,11 +76,15 @@ __all__ = [
     "RedactingFilter",
     "RetryPolicy",
     "ServerError",
+    "Settings",
     "TokenTypeError",
     "ValidationError",
     "ValidationRequired",
     "Verification",
     "VerificationState",
     "__version__",
+    "describe",
+    "official_platforms",
+    "open_page",
     "redact",
 ]

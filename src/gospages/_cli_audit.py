@@ -14,18 +14,17 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from ._errors import GospagesError
+from ._factory import PageFactory
 from ._models import Post
-from ._page import OfficialPage
-from .registry import PageRef, Registry
+from .registry import Registry
+from .reports import AuditHistory
 from .requirements import (
-    AuditHistory,
     AuditReport,
     Policy,
     Severity,
     audit_registry,
     check_post,
     load_policy,
-    pages_from_env,
 )
 
 __all__ = ["add_commands"]
@@ -72,7 +71,7 @@ def _with_progress(
 
 def _prepare(
     console: Console, args: argparse.Namespace
-) -> tuple[Policy, Registry, Callable[[PageRef], OfficialPage], str] | None:
+) -> tuple[Policy, Registry, PageFactory, str] | None:
     """The policy and the pages a command works on; ``None`` after printing the error."""
     try:
         policy = load_policy(args.policy)
@@ -81,6 +80,14 @@ def _prepare(
         _fail(console, error)
         return None
     return policy, registry, open_page, where
+
+
+async def _closing(
+    factory: PageFactory, work: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any
+) -> T:
+    """``work(*args, **kwargs)``, then close what the run's pages share."""
+    async with factory:
+        return await work(*args, **kwargs)
 
 
 def _fail(console: Console, error: object) -> int:
@@ -188,7 +195,9 @@ def _audit(args: argparse.Namespace) -> int:
     report = _with_progress(
         console,
         len(registry.pages()),
-        lambda advance: audit_registry(
+        lambda advance: _closing(
+            open_page,
+            audit_registry,
             registry,
             open_page,
             policy,
@@ -209,7 +218,7 @@ def _audit(args: argparse.Namespace) -> int:
 
 def _source(
     args: argparse.Namespace,
-) -> tuple[Registry, Callable[[PageRef], OfficialPage], str]:
+) -> tuple[Registry, PageFactory, str]:
     if args.sandbox or args.registry is None:
         from .testing import build_region
 
@@ -218,7 +227,7 @@ def _source(
     from .registry import load_registry
 
     registry = load_registry(args.registry)
-    return registry, pages_from_env(), f"реестр {args.registry}"
+    return registry, PageFactory(), f"реестр {args.registry}"
 
 
 def _print_report(console: Console, report: AuditReport) -> None:
@@ -325,7 +334,9 @@ def _moderate(args: argparse.Namespace) -> int:
     run = _with_progress(
         console,
         len(registry.pages()),
-        lambda advance: moderate(
+        lambda advance: _closing(
+            open_page,
+            moderate,
             registry,
             open_page,
             policy,

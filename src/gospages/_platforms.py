@@ -176,6 +176,8 @@ class PlatformDescriptor:
     """The name as users write it: «ВКонтакте»."""
     short: str
     """A short name for narrow table columns: «ВК»."""
+    where: str
+    """«where» in Russian, with its preposition: «во ВКонтакте», «в Одноклассниках»."""
     kind: PlatformKind
     official: bool
     """Listed in order 2523-р: a body's page here is an official page under 8-ФЗ (ст. 10)."""
@@ -190,9 +192,14 @@ class PlatformDescriptor:
     """What a page reference looks like in a registry."""
     page_hint: str
     """The expected reference, in Russian, for error messages."""
+    example: str
+    """A reference to show in messages (``page_url(example)`` is an example address)."""
     url_prefix: str
     """A page's address is ``url_prefix`` + the reference."""
     limits: PostLimits
+    profile_fields: frozenset[str]
+    """`PageProfile` fields the platform's API can report (a rule about a field the
+    platform never reports does not apply there)."""
     backend: str
     """The backend class as ``module:Name``."""
     opener: str
@@ -302,6 +309,7 @@ _DESCRIPTORS: dict[Platform, PlatformDescriptor] = {
             platform=Platform.VK,
             label="ВКонтакте",
             short="ВК",
+            where="во ВКонтакте",
             kind=PlatformKind.SOCIAL_NETWORK,
             official=True,
             foreign_owned=False,
@@ -309,6 +317,7 @@ _DESCRIPTORS: dict[Platform, PlatformDescriptor] = {
             hosts=("vk.com", "vk.ru"),
             page_pattern=re.compile(r"(?:club|public|event)?-?\d+|[A-Za-z0-9_.]{2,64}"),
             page_hint="id сообщества (123, club123) или короткое имя (adm_ensk)",
+            example="adm_ensk",
             url_prefix="https://vk.com/",
             limits=PostLimits(
                 text=16384,
@@ -318,6 +327,7 @@ _DESCRIPTORS: dict[Platform, PlatformDescriptor] = {
                 photo_bytes=50 * _MB,
                 comment_text=16384,
             ),
+            profile_fields=frozenset({"avatar_url", "cover_url", "feedback_widgets"}),
             backend="gospages.vk:VKPage",
             opener="gospages.vk._open:open_page",
             canonical=_vk_canonical,
@@ -327,6 +337,7 @@ _DESCRIPTORS: dict[Platform, PlatformDescriptor] = {
             platform=Platform.OK,
             label="Одноклассники",
             short="ОК",
+            where="в Одноклассниках",
             kind=PlatformKind.SOCIAL_NETWORK,
             official=True,
             foreign_owned=False,
@@ -334,9 +345,11 @@ _DESCRIPTORS: dict[Platform, PlatformDescriptor] = {
             hosts=("ok.ru", "odnoklassniki.ru"),
             page_pattern=re.compile(r"\d+"),
             page_hint="числовой id группы (53038939046008)",
+            example="53038939046008",
             url_prefix="https://ok.ru/group/",
             # OK publishes no limits of a post; photo size as its upload server accepts.
             limits=PostLimits(text=None),
+            profile_fields=frozenset({"avatar_url"}),
             backend="gospages.ok:OKPage",
             opener="gospages.ok._open:open_page",
             page_from_path=_ok_page,
@@ -346,6 +359,7 @@ _DESCRIPTORS: dict[Platform, PlatformDescriptor] = {
             platform=Platform.TELEGRAM,
             label="Telegram",
             short="TG",
+            where="в Telegram",
             kind=PlatformKind.MESSENGER,
             official=False,
             foreign_owned=True,
@@ -353,6 +367,7 @@ _DESCRIPTORS: dict[Platform, PlatformDescriptor] = {
             hosts=("t.me", "telegram.me"),
             page_pattern=re.compile(r"@?[A-Za-z][A-Za-z0-9_]{3,31}|-?\d+"),
             page_hint="имя канала (ensk_adm, @ensk_adm) или его id",
+            example="ensk_adm",
             url_prefix="https://t.me/",
             limits=PostLimits(
                 text=4096,
@@ -368,6 +383,7 @@ _DESCRIPTORS: dict[Platform, PlatformDescriptor] = {
                 schedule_days=365,
                 can_close_comments=False,
             ),
+            profile_fields=frozenset(),
             backend="gospages.telegram:TelegramChannel",
             opener="gospages.telegram._open:open_page",
             extra="telegram",

@@ -145,6 +145,7 @@ def _registry_summary(console: Console, file: Path, registry: Registry) -> None:
     from rich.text import Text
 
     from ._models import Platform
+    from ._platforms import describe, official_platforms
     from .registry import OrgLevel
 
     console.print(
@@ -174,11 +175,13 @@ def _registry_summary(console: Console, file: Path, registry: Registry) -> None:
     for org in empty:
         console.print(Text(f"  {org.name} ({org.id})"))
     # 2523-р names VK and OK: a Telegram channel alone is no official page (R2523-TG).
-    only_tg = [o for o in registry.without_pages(Platform.VK, Platform.OK) if o not in empty]
+    official = official_platforms()
+    only_tg = [o for o in registry.without_pages(*official) if o not in empty]
     if only_tg:
+        where = " или ".join(describe(p).where for p in official)
         console.print(
             Text(
-                f"Только Telegram, официальной страницы во ВКонтакте или Одноклассниках нет "
+                f"Только неофициальные площадки, официальной страницы {where} нет "
                 f"(R2523-TG): {len(only_tg)}",
                 style="bold yellow",
             )

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from .._errors import GospagesError
 from .._models import Comment, Operation, Platform
 from .._page import OfficialPage
+from .._platforms import describe
 from ..registry import Organization, PageRef, Registry
 from ..requirements import Policy, load_policy
 
@@ -285,11 +286,11 @@ def decide(
         notes.append("ключи не позволяют удалять комментарии: на проверку человеку")
     template = policy.moderation.question_template
     if action is Action.KEEP and template and not answered and _is_question(comment):
-        if comment.platform is Platform.TELEGRAM:
+        if describe(comment.platform).foreign_owned:
             action = Action.REVIEW
             notes.append(
-                "вопрос в Telegram: отвечать жителям через иностранный сервис нельзя "
-                "(41-ФЗ, 41FZ-MSG) — ответьте на официальной странице"
+                f"вопрос {describe(comment.platform).where}: отвечать жителям через "
+                "иностранный сервис нельзя (41-ФЗ, 41FZ-MSG) — ответьте на официальной странице"
             )
         else:
             action = Action.REPLY
@@ -470,8 +471,9 @@ def _overdue(
                     comment=c,
                     hours=round(hours, 1),
                     note=(
-                        "Telegram: отвечать здесь нельзя (41-ФЗ), ответьте на официальной странице"
-                        if ref.platform is Platform.TELEGRAM
+                        f"{describe(ref.platform).label}: отвечать здесь нельзя (41-ФЗ), "
+                        "ответьте на официальной странице"
+                        if describe(ref.platform).foreign_owned
                         else ""
                     ),
                 )

@@ -26,6 +26,7 @@ from yaml.constructor import SafeConstructor
 
 from .._errors import GospagesError
 from .._models import Platform
+from .._platforms import describe, platform_for_host
 from ._model import Organization, OrgKind, OrgLevel, PageRef, Registry, _parent_cycles
 
 __all__ = [
@@ -106,40 +107,16 @@ _LEVELS = _vocabulary(
         OrgLevel.SETTLEMENT: ("сельское поселение", "городское поселение"),
     },
 )
-_PLATFORMS = _vocabulary(
-    Platform,
-    {
-        Platform.VK: ("вк", "vkontakte", "vk.com"),
-        Platform.OK: ("ок", "odnoklassniki", "ok.ru"),
-        Platform.TELEGRAM: ("телеграм", "телеграмм", "tg", "тг", "t.me"),
-    },
-)
+_PLATFORMS = _vocabulary(Platform, {p: describe(p).aliases for p in Platform})
 _META = {"facebook", "фейсбук", "instagram", "инстаграм", "инстаграмм", "meta"}
 
-_HOSTS = {
-    "vk.com": Platform.VK,
-    "vk.ru": Platform.VK,
-    "ok.ru": Platform.OK,
-    "odnoklassniki.ru": Platform.OK,
-    "t.me": Platform.TELEGRAM,
-    "telegram.me": Platform.TELEGRAM,
-}
+_HOSTS = [host for p in Platform for host in describe(p).hosts]
 _URL_RE = re.compile(
     rf"(?:https?://)?(?:www\.|m\.)?(?P<host>{'|'.join(map(re.escape, _HOSTS))})"
     r"(?P<path>/[^?#]*)?(?:[?#].*)?",
     re.IGNORECASE,
 )
-_PAGE_FORMATS = {
-    Platform.VK: (
-        re.compile(r"(?:club|public|event)?-?\d+|[A-Za-z0-9_.]{2,64}"),
-        "id сообщества (123, club123) или короткое имя (adm_ensk)",
-    ),
-    Platform.OK: (re.compile(r"\d+"), "числовой id группы (53038939046008)"),
-    Platform.TELEGRAM: (
-        re.compile(r"@?[A-Za-z][A-Za-z0-9_]{3,31}|-?\d+"),
-        "имя канала (ensk_adm, @ensk_adm) или его id",
-    ),
-}
+_URL_EXAMPLES = ", ".join(describe(p).page_url(describe(p).example) for p in Platform)
 
 
 #: field -> its Russian name (columns, YAML keys).
@@ -264,37 +241,24 @@ def _looks_like_url(text: str) -> bool:
 
 
 def _parse_url(url: str) -> tuple[Platform, str | None]:
-    """``(platform, page)`` from a page address; page ``None`` for an OK short name."""
+    """``(platform, page)`` from a page address; page ``None`` where the address names the
+    page in a way that cannot be used (an OK short name)."""
     match = _URL_RE.fullmatch(url.strip())
-    if match is None:
-        raise _Bad(
-            f"«{url}» не похоже на адрес страницы: нужен адрес вида https://vk.com/adm_ensk, "
-            "https://ok.ru/group/53038939046008 или https://t.me/ensk_adm"
-        )
-    platform = _HOSTS[match["host"].lower()]
+    platform = platform_for_host(match["host"]) if match is not None else None
+    if match is None or platform is None:
+        raise _Bad(f"«{url}» не похоже на адрес страницы: нужен адрес вида {_URL_EXAMPLES}")
     parts = [part for part in (match["path"] or "").split("/") if part]
-    if platform is Platform.TELEGRAM and parts[:1] == ["s"]:
-        parts = parts[1:]
-    if platform is Platform.OK:
-        if len(parts) >= 2 and parts[0] == "group":
-            return platform, parts[1]
-        numbered = re.fullmatch(r"group(\d+)", parts[0]) if parts else None
-        if numbered:
-            return platform, numbered[1]
-        if len(parts) == 1 and parts[0] not in ("group", "profile"):
-            return platform, None  # a short name: the group id is not in the address
-        raise _Bad(f"в адресе «{url}» нет группы Одноклассников: нужен ok.ru/group/<id>")
     if not parts:
         raise _Bad(f"в адресе «{url}» нет страницы: только адрес сайта {match['host']}")
-    return platform, parts[0]
+    try:
+        return platform, describe(platform).parse_path(parts)
+    except ValueError as bad:
+        raise _Bad(f"«{url}»: {bad}") from None
 
 
 def _page_key(ref: PageRef) -> tuple[Platform, str]:
     """Two spellings of the same page give the same key (club123 and 123, @name and name)."""
-    page = ref.page.casefold().lstrip("@")
-    if ref.platform is Platform.VK:
-        page = re.sub(r"^(?:club|public|event)?-?(\d+)$", r"\1", page)
-    return ref.platform, page
+    return ref.platform, describe(ref.platform).page_key(ref.page)
 
 
 def _page(cells: Mapping[str, str], at: _At, problems: list[RegistryProblem]) -> PageRef | None:
@@ -341,22 +305,24 @@ def _page(cells: Mapping[str, str], at: _At, problems: list[RegistryProblem]) ->
         problems.append(at("platform").problem("не указана: ВКонтакте, Одноклассники или Telegram"))
         return None
     if page is None:
-        where = at("page" if page_raw else "url")
-        if platform is Platform.OK:
+        descriptor = describe(platform)
+        if page_raw or url_raw:
             problems.append(
-                where.problem(
-                    "по адресу с коротким именем не узнать id группы Одноклассников: укажите "
-                    "числовой id или адрес вида https://ok.ru/group/53038939046008"
+                at("page" if page_raw else "url").problem(
+                    f"по этому адресу не узнать страницу площадки «{descriptor.label}»: нужен "
+                    f"{descriptor.page_hint} или адрес вида "
+                    f"{descriptor.page_url(descriptor.example)}"
                 )
             )
         else:
             problems.append(at("page").problem("не указана: id, короткое имя или адрес"))
         return None
-    pattern, expected = _PAGE_FORMATS[platform]
-    if not pattern.fullmatch(page):
+    descriptor = describe(platform)
+    if not descriptor.page_pattern.fullmatch(page):
         problems.append(
             at("page").problem(
-                f"«{page}» не подходит для площадки «{platform.label}»: нужен {expected}"
+                f"«{page}» не подходит для площадки «{platform.label}»: "
+                f"нужен {descriptor.page_hint}"
             )
         )
         return None

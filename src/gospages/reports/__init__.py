@@ -7,9 +7,11 @@
   publications per network);
 * :func:`pages_list_html`, :func:`pages_list_json` — the list of official pages with
   links, for the official site (FZ8-13-LIST);
-* :func:`summarize` — what an audit stores of a run, read back as ``report.previous``.
+* :func:`summarize` — what an audit stores of a run, read back as ``report.previous``;
+  :class:`AuditHistory` keeps those summaries in SQLite for the trend.
 """
 
+from ._history import AuditHistory
 from ._html import render_html
 from ._markdown import render_markdown, render_yearly
 from ._pages_list import pages_list_html, pages_list_json
@@ -30,6 +32,7 @@ __all__ = [
     "SHEET_TSUR",
     "TSUR_COLUMNS",
     "TSUR_HEADER",
+    "AuditHistory",
     "pages_list_html",
     "pages_list_json",
     "render_html",

@@ -8,7 +8,7 @@ from importlib import resources
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from .._models import Platform
+from .._platforms import describe
 from .._version import __version__
 from ..requirements import AuditReport, Severity
 from ._charts import COLORS, Bar, WeekSeries, bar_chart, weekly_chart
@@ -26,8 +26,6 @@ from ._summary import (
     plural,
     view,
 )
-
-_SHORT = {Platform.VK: "ВК", Platform.OK: "ОК", Platform.TELEGRAM: "TG"}
 
 
 @functools.cache
@@ -60,7 +58,7 @@ def _charts(v: ReportView) -> dict[str, Markup]:
     series = [
         WeekSeries(
             label=row.org_name,
-            tag=_SHORT[row.platform],
+            tag=describe(row.platform).short,
             counts=row.weekly,
             norm=row.norm if row.norm is not None else v.norm,
             hint=f"{row.org_name}, {row.platform.label}: {row.name}",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from .._models import Platform
+from .._platforms import PlatformKind, describe
 from ..requirements import AuditReport, Severity
 from ._summary import (
     NetworkTotals,
@@ -106,18 +106,24 @@ def render_markdown(report: AuditReport) -> str:
 
 def _networks_phrase(networks: Sequence[NetworkTotals]) -> str:
     """«в социальных сетях «ВКонтакте», «Одноклассники» и мессенджере «Telegram»»."""
-    social = [f"«{n.label}»" for n in networks if n.platform is not Platform.TELEGRAM]
-    messenger = any(n.platform is Platform.TELEGRAM for n in networks)
+    social = [f"«{n.label}»" for n in networks if _kind(n) is PlatformKind.SOCIAL_NETWORK]
+    messengers = [f"«{n.label}»" for n in networks if _kind(n) is PlatformKind.MESSENGER]
     named = []
     if len(social) > 1:
         # «ВКонтакте» и «Одноклассники»; «ВКонтакте», «Одноклассники» и мессенджере ...
-        last = ", " if messenger else " и "
+        last = ", " if messengers else " и "
         named.append("социальных сетях " + ", ".join(social[:-1]) + last + social[-1])
     elif social:
         named.append("социальной сети " + social[0])
-    if messenger:
-        named.append("мессенджере «Telegram»")
+    if len(messengers) > 1:
+        named.append("мессенджерах " + ", ".join(messengers[:-1]) + " и " + messengers[-1])
+    elif messengers:
+        named.append("мессенджере " + messengers[0])
     return "в " + " и ".join(named)
+
+
+def _kind(network: NetworkTotals) -> PlatformKind:
+    return describe(network.platform).kind
 
 
 def _per_network(networks: Sequence[NetworkTotals], attr: str, unit: str = "") -> str:

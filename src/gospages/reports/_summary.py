@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .._models import Platform, VerificationState
+from .._platforms import describe
 from ..registry import Organization
 from ..requirements import AuditReport, Finding, PageAudit, Severity, TrafficLightScore
 
@@ -105,12 +106,7 @@ def page_url(platform: Platform, page: str, url: str | None = None) -> str | Non
     page = page.strip().lstrip("@")
     if not page or "/" in page:
         return None
-    base = {
-        Platform.VK: "https://vk.com/",
-        Platform.OK: "https://ok.ru/group/",
-        Platform.TELEGRAM: "https://t.me/",
-    }[platform]
-    return base + page
+    return describe(platform).page_url(page)
 
 
 def page_key(platform: Platform, page: str) -> str:

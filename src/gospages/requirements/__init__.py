@@ -6,12 +6,17 @@
   :class:`Policy` (:func:`load_policy`: a preset or your TOML file) and returns
   :class:`Finding` objects traced to the act they come from;
 * :func:`audit_registry` does it for every page of a registry, concurrently within the
-  platforms' limits, and adds organisations without pages; :class:`AuditHistory` keeps
-  the trend; :func:`traffic_light` scores a page as regional monitoring does;
+  platforms' limits, and adds organisations without pages (a :class:`HistoryStore`,
+  e.g. :class:`gospages.reports.AuditHistory`, keeps the trend); :func:`traffic_light`
+  scores a page as regional monitoring does;
 * :func:`check_post` looks at a post before it is published.
 """
 
-from ._audit import AuditHistory, audit_registry, missing_pages, pages_from_env
+import importlib as _importlib
+import warnings as _warnings
+from typing import Any as _Any
+
+from ._audit import HistoryStore, audit_registry, missing_pages
 from ._capture import capture_snapshot, comment_stats, traffic_light
 from ._check_post import check_post
 from ._contacts import (
@@ -40,11 +45,11 @@ from ._site import site_lists_pages
 __all__ = [
     "PRESETS",
     "RULES",
-    "AuditHistory",
     "AuditReport",
     "CommentStats",
     "Contacts",
     "Finding",
+    "HistoryStore",
     "PageAudit",
     "PageSnapshot",
     "Policy",
@@ -64,8 +69,28 @@ __all__ = [
     "find_phones",
     "load_policy",
     "missing_pages",
-    "pages_from_env",
     "profile_contacts",
     "site_lists_pages",
     "traffic_light",
 ]
+
+
+# Moved in 0.2: the rules layer neither opens pages nor writes reports. Imported by name,
+# so that this layer does not depend on the layers above it.
+_MOVED = {
+    "AuditHistory": ("gospages.reports", "AuditHistory"),
+    "pages_from_env": ("gospages._factory", "pages_from_env"),
+}
+
+
+def __getattr__(name: str) -> _Any:
+    if name in _MOVED:
+        module, new = _MOVED[name]
+        public = "gospages.PageFactory" if name == "pages_from_env" else f"{module}.{new}"
+        _warnings.warn(
+            f"gospages.requirements.{name} устарело: используйте {public}",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return getattr(_importlib.import_module(module), new)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

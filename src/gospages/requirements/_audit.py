@@ -1,33 +1,38 @@
-"""Auditing a whole registry of pages, and keeping the history of audits."""
+"""Auditing a whole registry of pages."""
 
 from __future__ import annotations
 
 import asyncio
-import json
-import os
-import sqlite3
 from collections.abc import Callable
-from contextlib import closing
 from datetime import datetime, timezone
-from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
 from .._errors import ValidationError
-from .._models import Platform
 from .._page import OfficialPage
+from .._platforms import describe
 from ..registry import Organization, PageRef, Registry
 from ._capture import capture_snapshot, traffic_light
 from ._model import AuditReport, Finding, PageAudit, PageSnapshot, RuleStatus, Severity
 from ._policy import Policy, load_policy
 from ._rules import apply_rule_severity, audit_page
 
-__all__ = ["AuditHistory", "Progress", "audit_registry", "missing_pages", "pages_from_env"]
+__all__ = ["HistoryStore", "Progress", "audit_registry", "missing_pages"]
 
 PageOpener = Callable[[PageRef], OfficialPage]
 Progress = Callable[[int, int, str], None]
 """``progress(done, total, what)``: called as each page is finished."""
+
+
+class HistoryStore(Protocol):
+    """Where :func:`audit_registry` finds the previous run and keeps this one
+    (:class:`gospages.reports.AuditHistory` keeps them in SQLite)."""
+
+    def previous(self, policy: str | None = None) -> dict[str, Any] | None: ...
+
+    def save(self, report: AuditReport) -> None: ...
+
 
 _NO_PAGE_SOURCE = "8-ФЗ ст. 10 (в ред. 270-ФЗ); распоряжение № 2523-р"
 
@@ -106,7 +111,7 @@ async def audit_registry(
     days: int = 28,
     concurrency: int = 8,
     progress: Progress | None = None,
-    history: AuditHistory | None = None,
+    history: HistoryStore | None = None,
     now: datetime | None = None,
     check_sites: bool = False,
     site_client: httpx.AsyncClient | None = None,
@@ -114,7 +119,8 @@ async def audit_registry(
     """Capture every page of ``registry``, run the rules, and report.
 
     ``open_page(ref)`` builds the :class:`~gospages.OfficialPage` for a registry entry
-    (with your keys; :meth:`gospages.testing.Scenario.open_ref` on the sandbox). Pages
+    (:class:`gospages.PageFactory` with your keys; :meth:`gospages.testing.Scenario.opener`
+    on the sandbox). Pages
     are read ``concurrency`` at a time; each token's rate limit is kept by the transport,
     so pages sharing a key wait for each other. A page that fails (revoked key, deleted
     page) becomes a finding of that page, not a crash. With ``history``, the previous
@@ -158,51 +164,6 @@ async def audit_registry(
     return report
 
 
-def pages_from_env() -> Callable[[PageRef], OfficialPage]:
-    """An opener for :func:`audit_registry` that takes keys from the environment.
-
-    ``GOSPAGES_VK_SERVICE_TOKEN``, ``GOSPAGES_VK_USER_TOKEN``; ``GOSPAGES_OK_APP_KEY``,
-    ``GOSPAGES_OK_APP_SECRET``, ``GOSPAGES_OK_TOKEN``; ``GOSPAGES_TG_API_ID``,
-    ``GOSPAGES_TG_API_HASH``, ``GOSPAGES_TG_SESSION`` (one Telegram client for all
-    channels). A missing key makes that page a ``GP-UNAVAILABLE`` finding.
-    """
-    env = os.environ.get
-    telegram: list[Any] = []
-
-    def open_ref(ref: PageRef) -> OfficialPage:
-        if ref.platform is Platform.VK:
-            from ..vk import VKPage
-
-            return VKPage(
-                ref.page,
-                service_token=env("GOSPAGES_VK_SERVICE_TOKEN") or None,
-                user_token=env("GOSPAGES_VK_USER_TOKEN") or None,
-            )
-        if ref.platform is Platform.OK:
-            from ..ok import OKPage
-
-            return OKPage(
-                ref.page,
-                application_key=env("GOSPAGES_OK_APP_KEY", ""),
-                application_secret_key=env("GOSPAGES_OK_APP_SECRET", ""),
-                access_token=env("GOSPAGES_OK_TOKEN", ""),
-            )
-        from ..telegram import TelegramChannel, connect
-
-        if not telegram:
-            telegram.append(
-                connect(
-                    env("GOSPAGES_TG_API_ID", ""),
-                    env("GOSPAGES_TG_API_HASH", ""),
-                    env("GOSPAGES_TG_SESSION", ""),
-                )
-            )
-        # One client for every channel: no channel may close it under the others.
-        return TelegramChannel(ref.page, client=telegram[0], close_client=False)
-
-    return open_ref
-
-
 async def _check_sites(
     registry: Registry,
     audits: list[PageAudit],
@@ -230,58 +191,6 @@ async def _check_sites(
     findings: list[Finding] = []
     for (org_id, url), html in zip(sites.items(), pages_html, strict=True):
         org = registry.get(org_id)
-        official = [p for p in org.pages if p.platform is not Platform.TELEGRAM]  # R2523-TG
+        official = [p for p in org.pages if describe(p.platform).official]  # R2523-TG
         findings += site_list_findings(org, url, html, official, policy)
     return findings
-
-
-class AuditHistory:
-    """Audit summaries in an SQLite file, so a report can show the trend since last time.
-
-    Stores the JSON of :func:`gospages.reports.summarize` per run; nothing else (no
-    comments' texts, no keys).
-    """
-
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        with closing(self._connect()) as db, db:
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS audits (id INTEGER PRIMARY KEY, "
-                "policy TEXT NOT NULL, created_at TEXT NOT NULL, summary TEXT NOT NULL)"
-            )
-
-    def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path)
-
-    def save(self, report: AuditReport) -> None:
-        from ..reports import summarize
-
-        with closing(self._connect()) as db, db:
-            db.execute(
-                "INSERT INTO audits (policy, created_at, summary) VALUES (?, ?, ?)",
-                (
-                    report.policy,
-                    report.created_at.isoformat(),
-                    json.dumps(summarize(report), ensure_ascii=False),
-                ),
-            )
-
-    def previous(self, policy: str | None = None) -> dict[str, Any] | None:
-        """The latest stored summary (of ``policy``, if given), or ``None``."""
-        query = "SELECT summary FROM audits"
-        args: tuple[str, ...] = ()
-        if policy is not None:
-            query += " WHERE policy = ?"
-            args = (policy,)
-        with closing(self._connect()) as db:
-            row = db.execute(query + " ORDER BY id DESC LIMIT 1", args).fetchone()
-        if row is None:
-            return None
-        summary: dict[str, Any] = json.loads(row[0])
-        return summary
-
-    def runs(self) -> list[tuple[str, str]]:
-        """``(created_at, policy)`` of every stored run, oldest first."""
-        with closing(self._connect()) as db:
-            rows = db.execute("SELECT created_at, policy FROM audits ORDER BY id").fetchall()
-        return [(str(a), str(b)) for a, b in rows]

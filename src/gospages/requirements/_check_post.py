@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .._models import Platform, Post
-from .._text import TELEGRAM_LIMITS, telegram_length
+from .._platforms import describe
 from ._model import Finding, PageSnapshot, RuleStatus, Severity
 from ._policy import Policy, load_policy
 from ._rules import (
@@ -18,9 +18,6 @@ from ._rules import (
 
 __all__ = ["check_post"]
 
-# Platform limits of one post (OK publishes none).
-_VK_TEXT, _VK_ATTACHMENTS, _VK_LINKS = 16384, 10, 1
-
 _POST_CHECKS = (
     ("152-PD", personal_data_problems),
     ("META", None),
@@ -31,23 +28,13 @@ _POST_CHECKS = (
 
 
 def _limits(post: Post, platforms: Iterable[Platform]) -> list[str]:
+    """What each platform would refuse (or do unexpectedly), from its descriptor: the same
+    limits the backends check before sending (`gospages.OfficialPage.check`)."""
     out = []
-    text = post.text
     for platform in platforms:
-        if platform is Platform.VK:
-            if len(text) > _VK_TEXT:
-                out.append(f"ВКонтакте: текст длиннее {_VK_TEXT} символов ({len(text)})")
-            if len(post.attachments) > _VK_ATTACHMENTS:
-                out.append(f"ВКонтакте: вложений больше {_VK_ATTACHMENTS}")
-            if len(post.links) > _VK_LINKS:
-                out.append("ВКонтакте: больше одной ссылки в записи")
-        elif platform is Platform.TELEGRAM:
-            limit = TELEGRAM_LIMITS["caption" if post.photos else "text"]
-            if telegram_length(text) > limit:
-                out.append(
-                    f"Telegram: текст длиннее {limit} знаков ({telegram_length(text)}); "
-                    "его разобьют на несколько сообщений или откажут (long_text=)"
-                )
+        descriptor = describe(platform)
+        for problem in descriptor.limits.problems(post) + descriptor.limits.notes(post):
+            out.append(f"{descriptor.label}: {problem}")
     return out
 
 
@@ -55,14 +42,16 @@ def check_post(
     post: Post,
     policy: Policy | None = None,
     *,
-    platforms: Iterable[Platform] = (Platform.VK, Platform.OK, Platform.TELEGRAM),
+    platforms: Iterable[Platform] = tuple(Platform),
 ) -> list[Finding]:
     """What to look at before publishing ``post``: personal data of private persons,
     links to Meta, advertising without erid, possibly prohibited content, the language,
     and the text limits of the target platforms. Findings are for a person to review."""
     policy = policy or load_policy("federal")
     platforms = list(platforms)
-    probe = PageSnapshot(platform=platforms[0] if platforms else Platform.VK, page="(черновик)")
+    probe = PageSnapshot(
+        platform=platforms[0] if platforms else next(iter(Platform)), page="(черновик)"
+    )
     text = post.text + "\n" + "\n".join(str(link.url) for link in post.links)
     findings: list[Finding] = []
     for rule_id, finder in _POST_CHECKS:

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .._errors import ValidationError as GospagesValidationError
 from .._models import Platform
+from .._platforms import official_platforms
 from ..registry import Organization
 from ._model import Severity
 
@@ -87,7 +88,8 @@ class Moderation(_Section):
 
 
 class Platforms(_Section):
-    required: list[Platform] = Field(default_factory=lambda: [Platform.VK, Platform.OK])
+    required: list[Platform] = Field(default_factory=official_platforms)
+    """Where official pages are required: the platforms of order 2523-р by default."""
     mode: Literal["any", "all"] = "any"
 
 

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from .._models import Platform, PostSummary, VerificationState
+from .._platforms import describe, official_platforms
 from ._contacts import find_phones, is_mobile, profile_contacts
 from ._model import Finding, PageSnapshot, RuleStatus, Severity
 from ._policy import Policy
@@ -21,7 +22,22 @@ from ._policy import Policy
 __all__ = ["RULES", "Rule", "apply_rule_severity", "audit_page"]
 
 _ALL = frozenset(Platform)
-_OFFICIAL = frozenset({Platform.VK, Platform.OK})
+#: Platforms of official pages under 8-ФЗ and 2523-р (VK, OK), and the others.
+_OFFICIAL = frozenset(official_platforms())
+_NOT_OFFICIAL = _ALL - _OFFICIAL
+#: Foreign-owned messengers under 41-ФЗ.
+_FOREIGN = frozenset(p for p in Platform if describe(p).foreign_owned)
+
+
+def _official_where() -> str:
+    """«во ВКонтакте и/или Одноклассниках»: where official pages are kept."""
+    return " и/или ".join(describe(p).where for p in official_platforms())
+
+
+def _reporting(field: str) -> frozenset[Platform]:
+    """The platforms whose API reports the profile ``field``."""
+    return frozenset(p for p in Platform if field in describe(p).profile_fields)
+
 
 Check = Callable[["Rule", PageSnapshot, Policy], Iterable[Finding]]
 
@@ -120,15 +136,15 @@ def _posts_list(posts: Iterable[PostSummary], limit: int = 3) -> str:
     "Распоряжение Правительства РФ от 02.09.2022 № 2523-р",
     RuleStatus.S,
     Severity.INFO,
-    frozenset({Platform.TELEGRAM}),
+    _NOT_OFFICIAL,
 )
 def _telegram_not_official(rule: Rule, snap: PageSnapshot, policy: Policy) -> Iterable[Finding]:
     yield rule.finding(
         snap,
         policy,
-        "Telegram-канал не является официальной страницей по 8-ФЗ",
-        evidence="площадка: Telegram",
-        fix="Ведите официальные страницы во ВКонтакте и/или Одноклассниках; канал — в дополнение.",
+        f"{describe(snap.platform).label}-канал не является официальной страницей по 8-ФЗ",
+        evidence=f"площадка: {describe(snap.platform).label}",
+        fix=f"Ведите официальные страницы {_official_where()}; канал — в дополнение.",
     )
 
 
@@ -271,7 +287,7 @@ def _verification(rule: Rule, snap: PageSnapshot, policy: Policy) -> Iterable[Fi
     "Постановление Правительства РФ от 31.12.2022 № 2560",
     RuleStatus.B,
     Severity.WARNING,
-    frozenset({Platform.VK}),
+    _OFFICIAL & _reporting("feedback_widgets"),
 )
 def _feedback(rule: Rule, snap: PageSnapshot, policy: Policy) -> Iterable[Finding]:
     profile = snap.profile
@@ -337,9 +353,15 @@ def _design(rule: Rule, snap: PageSnapshot, policy: Policy) -> Iterable[Finding]
     if profile is None:
         return
     lacking = []
-    if policy.profile.avatar and snap.platform in _OFFICIAL and not profile.avatar_url:
+    reported = describe(snap.platform).profile_fields
+    if (
+        policy.profile.avatar
+        and snap.platform in _OFFICIAL
+        and "avatar_url" in reported
+        and not profile.avatar_url
+    ):
         lacking.append("аватар")
-    if policy.profile.cover and snap.platform is Platform.VK and not profile.cover_url:
+    if policy.profile.cover and "cover_url" in reported and not profile.cover_url:
         lacking.append("обложка")
     if lacking:
         yield rule.finding(
@@ -471,7 +493,7 @@ def _replies(rule: Rule, snap: PageSnapshot, policy: Policy) -> Iterable[Finding
     "41-ФЗ от 01.04.2025",
     RuleStatus.V,
     Severity.WARNING,
-    frozenset({Platform.TELEGRAM}),
+    _FOREIGN,
 )
 def _foreign(rule: Rule, snap: PageSnapshot, policy: Policy) -> Iterable[Finding]:
     stats = snap.comments
@@ -480,9 +502,10 @@ def _foreign(rule: Rule, snap: PageSnapshot, policy: Policy) -> Iterable[Finding
     yield rule.finding(
         snap,
         policy,
-        "Канал отвечает жителям в Telegram",
+        f"Канал отвечает жителям {describe(snap.platform).where}",
         evidence=f"ответов от имени канала за период: {stats.from_page}",
-        fix="Отвечайте жителям на официальных страницах ВКонтакте/OK или через ПОС.",
+        fix="Отвечайте жителям на официальных страницах "
+        f"{'/'.join(describe(p).label for p in official_platforms())} или через ПОС.",
     )
 
 

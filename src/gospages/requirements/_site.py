@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 import httpx
 
-from .._models import Platform
+from .._platforms import describe
 from ..registry import Organization, PageRef
 from ._contacts import classify_site
 from ._model import Finding, RuleStatus, Severity
@@ -21,14 +21,7 @@ _SOURCE = "8-ФЗ ст. 13 ч. 1 (формулировка не найдена);
 
 
 def _patterns(ref: PageRef) -> list[str]:
-    page = ref.page.lstrip("@")
-    if ref.platform is Platform.VK:
-        number = re.fullmatch(r"(?:club|public)?(\d+)", page)
-        names = [f"club{number.group(1)}", f"public{number.group(1)}"] if number else [page]
-        return [rf"vk\.(?:com|ru)/{re.escape(n)}(?![\w.-])" for n in names]
-    if ref.platform is Platform.OK:
-        return [rf"ok\.ru/(?:group/)?{re.escape(page)}(?![\w.-])"]
-    return [rf"t(?:elegram)?\.me/{re.escape(page)}(?![\w-])"]
+    return describe(ref.platform).site_link_patterns(ref.page)
 
 
 def site_lists_pages(html: str, refs: Iterable[PageRef]) -> list[PageRef]:

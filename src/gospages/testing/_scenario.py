@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from .._factory import PageFactory, open_page
 from .._models import Platform
 from .._page import OfficialPage
+from .._platforms import describe
+from .._settings import Settings
 from ..registry import Organization, OrgKind, OrgLevel, PageRef, Registry
 from ._ok import FakeOK
 from ._vk import FakeVK
@@ -122,49 +125,43 @@ class Scenario:
             raise KeyError(f"{org_id} has no page on {platform.value}")
         return self.open_ref(ref, **options)
 
+    def settings(self) -> Settings:
+        """The sandbox keys as `gospages.Settings` (the environment is not read)."""
+        return Settings.only(
+            vk_user_token=self.vk_user_token,
+            vk_service_token=self.vk_service_token,
+            ok_application_key=self.ok_application_key,
+            ok_application_secret_key=self.ok_application_secret_key,
+            ok_access_token=self.ok_access_token,
+        )
+
+    def connections(self) -> dict[Platform, Any]:
+        """The fakes as the connections `gospages.PageFactory` hands to the pages."""
+        found: dict[Platform, Any] = {Platform.VK: self.vk.client(), Platform.OK: self.ok.client()}
+        if self.telegram is not None:
+            found[Platform.TELEGRAM] = self.telegram
+        return found
+
     def open_ref(self, ref: PageRef, **options: Any) -> OfficialPage:
         """The page behind a registry entry, wired to the sandbox."""
-        if ref.platform is Platform.VK:
-            from ..vk import VKPage
-
-            return VKPage(
-                ref.page,
-                user_token=self.vk_user_token,
-                service_token=self.vk_service_token,
-                http_client=self.vk.client(),
-                **options,
+        connection = self.connections().get(ref.platform)
+        if connection is None:
+            raise RuntimeError(
+                f"{ref.platform.label} в песочнице недоступен: "
+                f'pip install "gospages[{describe(ref.platform).extra}]"'
             )
-        if ref.platform is Platform.OK:
-            from ..ok import OKPage
+        return open_page(ref, self.settings(), connection=connection, **options)
 
-            return OKPage(
-                ref.page,
-                application_key=self.ok_application_key,
-                application_secret_key=self.ok_application_secret_key,
-                access_token=self.ok_access_token,
-                http_client=self.ok.client(),
-                **options,
-            )
-        if self.telegram is None:
-            raise RuntimeError("Telegram в песочнице недоступен: нет пакета telethon")
-        from ..telegram import TelegramChannel
-
-        return TelegramChannel(ref.page, client=self.telegram, **options)
-
-    def opener(self, *, ok_requests_per_second: float = 20) -> Callable[[PageRef], OfficialPage]:
-        """``open_page`` for :func:`~gospages.requirements.audit_registry` and
-        :func:`~gospages.moderation.moderate` on this region.
+    def opener(self, *, ok_requests_per_second: float = 20) -> PageFactory:
+        """The `gospages.PageFactory` of this region, for
+        :func:`~gospages.requirements.audit_registry` and :func:`~gospages.moderation.moderate`.
 
         VK keeps its real limits; OK's self-imposed pace (1 request/s against the real
         OK) is raised, as a sandbox has no reason to wait.
         """
-
-        def open_page(ref: PageRef) -> OfficialPage:
-            if ref.platform is Platform.OK:
-                return self.open_ref(ref, requests_per_second=ok_requests_per_second)
-            return self.open_ref(ref)
-
-        return open_page
+        values = self.settings().model_dump(exclude_none=True)
+        settings = Settings.only(**{**values, "ok_requests_per_second": ok_requests_per_second})
+        return PageFactory(settings, connections=self.connections())
 
     def pages(self) -> Iterator[tuple[Organization, PageRef]]:
         yield from self.registry.pages()
