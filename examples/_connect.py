@@ -1,9 +1,9 @@
 """Shared by the examples: real VK keys from the environment, or the built-in sandbox.
 
 With ``GOSPAGES_VK_GROUP`` and at least one of ``GOSPAGES_VK_USER_TOKEN``,
-``GOSPAGES_VK_COMMUNITY_TOKEN``, ``GOSPAGES_VK_SERVICE_TOKEN`` set, the examples talk to
-the real VK. With none of them set, they run on :func:`gospages.testing.sample_vk`:
-no keys, no network.
+``GOSPAGES_VK_COMMUNITY_TOKEN``, ``GOSPAGES_VK_SERVICE_TOKEN`` set (in the environment or a
+``.env`` file: the keys are read by `gospages.Settings`), the examples talk to the real VK.
+With none of them set, they run on :func:`gospages.testing.sample_vk`: no keys, no network.
 
 Examples that write (publish, reply, delete) also need ``GOSPAGES_EXAMPLES_WRITE=1``
 before they change a real page.
@@ -27,6 +27,7 @@ from typing import Any
 
 from pydantic import SecretStr
 
+from gospages import Settings
 from gospages.testing import SampleVK, sample_vk
 
 __all__ = ["ENV_GROUP", "ENV_TOKENS", "ENV_WRITE", "Connection", "connect"]
@@ -88,10 +89,11 @@ class Connection:
 def connect() -> Connection:
     """The connection the examples use: real keys from the environment, else the sandbox."""
     group = os.environ.get(ENV_GROUP, "").strip()
+    settings = Settings()
     tokens = {
-        kwarg: SecretStr(value.strip())
-        for kwarg, env in ENV_TOKENS.items()
-        if (value := os.environ.get(env, "")).strip()
+        kwarg: value
+        for kwarg in ENV_TOKENS
+        if (value := getattr(settings, f"vk_{kwarg}")) is not None
     }
     if group and tokens:
         return Connection(group=group, tokens=tokens)

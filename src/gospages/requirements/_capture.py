@@ -8,6 +8,7 @@ from typing import Any
 from .._errors import GospagesError
 from .._models import Comment, Operation, PageProfile, PostSummary, Verification, VerificationState
 from .._page import OfficialPage
+from .._platforms import describe
 from ..registry import Organization, PageRef
 from ._model import CommentStats, PageSnapshot, TrafficLightScore
 
@@ -131,7 +132,7 @@ def traffic_light(snapshot: PageSnapshot) -> TrafficLightScore:
     if profile is not None:
         design = (5.0 if profile.avatar_url else 0.0) + (5.0 if profile.description else 0.0)
         most = 10.0
-        if snapshot.platform.value == "vk":  # only VK has a cover
+        if "cover_url" in describe(snapshot.platform).profile_fields:  # VK has a cover
             design += 10.0 if profile.cover_url else 0.0
             most = 20.0
         parts["design"], possible["design"] = design, most
