@@ -393,8 +393,9 @@ class OfficialPage(abc.ABC):
         raise NotImplementedError
 
     async def _reply_baseline(self, comment: Comment, target: Any) -> Any:
-        """What is in the thread before answering (see :meth:`_baseline`)."""
-        return datetime.now(timezone.utc)
+        """Ids of the messages there before answering, which the read-back passes over
+        (see :meth:`_baseline`); ``None`` when unreadable. By default none, read nothing."""
+        return frozenset()
 
     async def _find_reply(
         self, comment: Comment, text: str, target: Any, baseline: Any
@@ -402,18 +403,14 @@ class OfficialPage(abc.ABC):
         """The page's answer ``text`` to ``comment`` after a lost answer, or ``None``.
 
         By default the thread is read (:meth:`_post_comments`) for a comment of the page,
-        answering ``comment``, with the same text, dated after ``baseline`` when that is a
-        moment."""
+        answering ``comment``, with the same text, whose id is not in ``baseline``."""
+        known = baseline if isinstance(baseline, (set, frozenset)) else frozenset()
         async for candidate in self._post_comments(comment.post_id, None):
             if (
                 candidate.from_page
                 and candidate.parent_id == comment.id
                 and candidate.text.strip() == text.strip()
-                and not (
-                    isinstance(baseline, datetime)
-                    and candidate.date is not None
-                    and candidate.date < baseline.replace(microsecond=0)
-                )
+                and candidate.id not in known
             ):
                 return candidate
         return None
