@@ -209,6 +209,7 @@ class OfficialPage(abc.ABC):
         The default trusts the platform to refuse; a backend that knows beforehand
         (VK's keys) raises here.
         """
+        return None
 
     async def _own_ids(self) -> Sequence[str]:
         """Other ids of this page that comments may carry (besides :attr:`page_id`)."""
