@@ -1065,3 +1065,42 @@ def test_split_text_refuses_a_limit_too_small_for_an_emoji() -> None:
     with pytest.raises(ValueError, match="at least 2"):
         split_text("😀x", 1)
     assert split_text("😀x", 2) == ["😀", "x"]
+
+
+# -- receipts and deprecated names ---------------------------------------------------------
+
+
+async def test_receipt_declares_message_ids(channel: TelegramChannel, fake: FakeTelegram) -> None:
+    from gospages import PublishedPost
+    from gospages.telegram import TelegramReceipt
+
+    assert {"message_ids", "scheduled_ids"} <= set(TelegramReceipt.model_fields)
+    receipt = await channel.publish(Post(text="Новость"))
+    assert isinstance(receipt, TelegramReceipt) and isinstance(receipt, PublishedPost)
+    assert receipt.message_ids == [receipt.post_id] and receipt.scheduled_ids == []
+    assert receipt.model_extra in (None, {})  # nothing rides on extra="allow"
+    later = await channel.publish(Post(text="Анонс", publish_at=fake.now() + timedelta(days=1)))
+    assert isinstance(later, TelegramReceipt)
+    assert later.message_ids == [] and later.scheduled_ids and later.post_id is None
+
+
+def test_deprecated_limits_aliases() -> None:
+    import gospages.telegram
+    import gospages.vk
+
+    with pytest.warns(DeprecationWarning, match="describe"):
+        assert gospages.telegram.TELEGRAM_LIMITS["caption"] == 1024  # type: ignore[attr-defined]
+    with pytest.warns(DeprecationWarning, match="describe"):
+        assert gospages.vk.VK_LIMITS["text"] == describe(Platform.VK).limits.text  # type: ignore[attr-defined]
+    assert "TELEGRAM_LIMITS" not in gospages.telegram.__all__
+    assert "VK_LIMITS" not in gospages.vk.__all__
+
+
+def test_check_and_problems(channel: TelegramChannel, fake: FakeTelegram) -> None:
+    long = Post(text="я" * 5000)
+    assert channel.problems(long) == [] and channel.notes(long)  # split, and said so
+    refusing = TelegramChannel(CHANNEL, client=fake, long_text="refuse")
+    [problem] = refusing.problems(long)
+    assert "4096" in problem and refusing.notes(long) == []
+    with pytest.raises(ValidationError, match="Публикация не пройдёт в Telegram"):
+        refusing.check(long)
