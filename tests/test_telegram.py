@@ -41,9 +41,9 @@ from gospages import (
     VerificationState,
     redact,
 )
+from gospages._platforms import describe
 from gospages.sync import SyncPage
 from gospages.telegram import (
-    TELEGRAM_LIMITS,
     ForeignServiceWarning,
     TelegramChannel,
     TelethonClient,
@@ -259,7 +259,7 @@ async def test_posts_merge_albums_and_skip_service_messages(channel: TelegramCha
     album = posts[1]
     assert album.attachments == ["photo", "photo", "photo"]
     assert album.text.startswith("Субботник")
-    assert album.message_ids == ["2", "3", "4"]  # type: ignore[attr-defined]
+    assert album.message_ids == ["2", "3", "4"]
     assert album.comments_count == 1
     news = posts[0]
     assert news.url == f"https://t.me/ensk_adm/{NEWS}"
@@ -290,7 +290,7 @@ async def test_scheduled_messages_are_not_posts(
     receipt = await channel.publish(Post(text="Отключение воды завтра", publish_at=when))
     assert receipt.status is PublishStatus.SCHEDULED
     assert receipt.post_id is None  # Telegram numbers the post when it goes out
-    assert receipt.scheduled_ids == ["1"]  # type: ignore[attr-defined]
+    assert receipt.scheduled_ids == ["1"]
     assert receipt.publish_at == when
     [call] = fake.calls_of("send_message")
     assert call.params["schedule"] == when
@@ -394,7 +394,7 @@ async def test_long_text_is_split_on_paragraphs(
     channel: TelegramChannel, fake: FakeTelegram
 ) -> None:
     text = paragraphs(5, 1500)  # about 7,500 characters
-    assert telegram_length(text) > TELEGRAM_LIMITS["text"]
+    assert telegram_length(text) > (describe(Platform.TELEGRAM).limits.text or 0)
     receipt = await channel.publish(Post(text=text))
     parts = [c.params["text"] for c in fake.calls_of("send_message")]
     assert len(parts) == 3
@@ -402,7 +402,7 @@ async def test_long_text_is_split_on_paragraphs(
     assert all(p.endswith(".") for p in parts)  # cut between paragraphs
     assert "\n\n".join(parts) == text
     assert receipt.status is PublishStatus.PUBLISHED
-    assert receipt.message_ids == ["7", "8", "9"]  # type: ignore[attr-defined]
+    assert receipt.message_ids == ["7", "8", "9"]
     assert receipt.post_id == "7"
     assert receipt.note is not None and "разбит на 3 части" in receipt.note
 
@@ -453,7 +453,7 @@ async def test_split_mode_long_caption(channel: TelegramChannel, fake: FakeTeleg
     assert album.params["caption"] + "\n\n" + rest.params["text"] == text
     assert receipt.status is PublishStatus.PUBLISHED
     assert receipt.post_id == "7"  # the album's first message
-    assert receipt.message_ids == ["7", "8", "9", "10"]  # type: ignore[attr-defined]
+    assert receipt.message_ids == ["7", "8", "9", "10"]
     assert receipt.note is not None
     assert "разбит на 2 части" in receipt.note and "альбомом" in receipt.note
     posts = [p async for p in channel.posts()]
@@ -491,7 +491,7 @@ async def test_poll_is_a_telegram_poll(channel: TelegramChannel, fake: FakeTeleg
     assert media.poll.question.text == "Где поставить лавочки?"
     assert [a.text.text for a in media.poll.answers] == ["В парке", "У школы"]
     assert not media.poll.public_voters
-    assert receipt.message_ids == ["7", "8"]  # type: ignore[attr-defined]
+    assert receipt.message_ids == ["7", "8"]
     assert receipt.note is not None and "анонимным" in receipt.note
     posts = [p async for p in channel.posts()]
     assert posts[0].attachments == ["poll"] and posts[1].text == "Опрос жителей"
@@ -621,7 +621,7 @@ async def test_lost_scheduled_send_found_among_scheduled(
     fake.fail_next("send_message", lose_response=True)
     receipt = await channel.publish(Post(text="Завтра субботник", publish_at=when))
     assert receipt.status is PublishStatus.SCHEDULED
-    assert receipt.scheduled_ids == ["1"]  # type: ignore[attr-defined]
+    assert receipt.scheduled_ids == ["1"]
     baseline, read_back = fake.calls_of("iter_messages")
     assert baseline.params == read_back.params  # the same view, before and after
     assert read_back.params["scheduled"] is True
@@ -633,7 +633,7 @@ async def test_lost_album_found_and_rest_sent(channel: TelegramChannel, fake: Fa
     photos = [Photo.from_bytes(JPEG), Photo.from_bytes(JPEG)]
     receipt = await channel.publish(Post(text=text, attachments=photos))
     assert receipt.status is PublishStatus.PUBLISHED
-    assert receipt.message_ids == ["7", "8", "9"]  # type: ignore[attr-defined]
+    assert receipt.message_ids == ["7", "8", "9"]
     assert len(fake.calls_of("send_photos")) == 1
     assert len(fake.calls_of("send_message")) == 1
 
@@ -659,7 +659,7 @@ async def test_part_published_then_refused(
     receipt = await channel.publish(Post(text=paragraphs(3, 2000)))
     assert receipt.status is PublishStatus.NEEDS_CHECK  # part is out: a receipt, not an error
     assert receipt.post_id == "7"
-    assert receipt.message_ids == ["7"]  # type: ignore[attr-defined]
+    assert receipt.message_ids == ["7"]
     assert receipt.note is not None and "только часть" in receipt.note
     assert "Допубликуйте" in receipt.note
 
@@ -1065,3 +1065,42 @@ def test_split_text_refuses_a_limit_too_small_for_an_emoji() -> None:
     with pytest.raises(ValueError, match="at least 2"):
         split_text("😀x", 1)
     assert split_text("😀x", 2) == ["😀", "x"]
+
+
+# -- receipts and deprecated names ---------------------------------------------------------
+
+
+async def test_receipt_declares_message_ids(channel: TelegramChannel, fake: FakeTelegram) -> None:
+    from gospages import PublishedPost
+    from gospages.telegram import TelegramReceipt
+
+    assert {"message_ids", "scheduled_ids"} <= set(TelegramReceipt.model_fields)
+    receipt = await channel.publish(Post(text="Новость"))
+    assert isinstance(receipt, TelegramReceipt) and isinstance(receipt, PublishedPost)
+    assert receipt.message_ids == [receipt.post_id] and receipt.scheduled_ids == []
+    assert receipt.model_extra in (None, {})  # nothing rides on extra="allow"
+    later = await channel.publish(Post(text="Анонс", publish_at=fake.now() + timedelta(days=1)))
+    assert isinstance(later, TelegramReceipt)
+    assert later.message_ids == [] and later.scheduled_ids and later.post_id is None
+
+
+def test_deprecated_limits_aliases() -> None:
+    import gospages.telegram
+    import gospages.vk
+
+    with pytest.warns(DeprecationWarning, match="describe"):
+        assert gospages.telegram.TELEGRAM_LIMITS["caption"] == 1024  # type: ignore[attr-defined]
+    with pytest.warns(DeprecationWarning, match="describe"):
+        assert gospages.vk.VK_LIMITS["text"] == describe(Platform.VK).limits.text  # type: ignore[attr-defined]
+    assert "TELEGRAM_LIMITS" not in gospages.telegram.__all__
+    assert "VK_LIMITS" not in gospages.vk.__all__
+
+
+def test_check_and_problems(channel: TelegramChannel, fake: FakeTelegram) -> None:
+    long = Post(text="я" * 5000)
+    assert channel.problems(long) == [] and channel.notes(long)  # split, and said so
+    refusing = TelegramChannel(CHANNEL, client=fake, long_text="refuse")
+    [problem] = refusing.problems(long)
+    assert "4096" in problem and refusing.notes(long) == []
+    with pytest.raises(ValidationError, match="Публикация не пройдёт в Telegram"):
+        refusing.check(long)

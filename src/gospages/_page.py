@@ -3,27 +3,42 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import AsyncIterator
-from datetime import datetime
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from types import TracebackType
-from typing import TypeVar
+from typing import Any, Generic, TypeVar
 
-from ._errors import PermissionDenied, ValidationError
+from ._errors import (
+    GospagesError,
+    NetworkError,
+    OutcomeUnknown,
+    PermissionDenied,
+    ServerError,
+    ValidationError,
+)
 from ._models import (
     Capabilities,
     Comment,
+    Operation,
     PageProfile,
     Platform,
     Post,
     PostSummary,
     PublishedPost,
+    PublishStatus,
     Verification,
     _require_aware,
 )
+from ._platforms import PostLimits, describe
 
-__all__ = ["OfficialPage", "aware"]
+__all__ = ["OfficialPage", "Written", "aware", "in_window"]
 
 _P = TypeVar("_P", bound="OfficialPage")
+_T = TypeVar("_T")
+
+LOST_ANSWER: tuple[type[GospagesError], ...] = (NetworkError, ServerError)
+"""Errors after which a write may have been done all the same: the answer was lost."""
 
 
 def aware(value: datetime | None, name: str) -> datetime | None:
@@ -32,6 +47,34 @@ def aware(value: datetime | None, name: str) -> datetime | None:
         return _require_aware(value, name)
     except ValueError as exc:
         raise ValidationError(str(exc)) from None
+
+
+def in_window(
+    date: datetime | None, since: datetime | None, until: datetime | None = None
+) -> bool:
+    """Whether ``date`` lies within ``[since, until]``; an unknown date (``None``) does."""
+    if date is None:
+        return True
+    return (since is None or date >= since) and (until is None or date <= until)
+
+
+@dataclass(frozen=True)
+class Written(Generic[_T]):
+    """What a write came to, as :meth:`OfficialPage._reconcile` learned it.
+
+    ``value`` is what the platform answered, or what the read-back found after the answer
+    was lost (``lost`` then holds the error); ``None`` when neither tells. ``readable`` is
+    ``False`` when the read-back could not run at all.
+    """
+
+    value: _T | None
+    lost: GospagesError | None = None
+    readable: bool = True
+
+    @property
+    def unknown(self) -> bool:
+        """The answer was lost and the read-back did not find the write."""
+        return self.value is None
 
 
 class OfficialPage(abc.ABC):
@@ -47,9 +90,24 @@ class OfficialPage(abc.ABC):
     Every method raises a `gospages.GospagesError` subclass on failure, the same
     classes on every platform. `capabilities` tells, without any request, which
     methods the configured credentials allow.
+
+    **Writing a backend.** As in fsspec, the base demands a few primitives and derives
+    the rest: the date window of :meth:`posts` and :meth:`comments`, the walk over every
+    post's comments, the checks of :meth:`publish` and :meth:`reply` against the
+    platform's limits (:func:`gospages._platforms.describe`), whether a comment belongs
+    to this page, and the read-back after a lost answer (:meth:`_reconcile`). A backend
+    implements :meth:`_posts`, :meth:`_post_comments`, :meth:`_send_post` and
+    :meth:`_send_reply`, :meth:`_send_delete`, and for the read-back :meth:`_baseline`,
+    :meth:`_find_written` and :meth:`_find_reply`; the other ``_`` hooks have defaults.
+    A backend may still override a public method whole.
     """
 
     platform: Platform
+
+    _answer_of: str = ""
+    """«Ответ ВКонтакте»: the platform in the genitive, for notes on lost answers."""
+    _refusal: str = ""
+    """«Публикация не пройдёт во ВКонтакте»: how :meth:`check` starts its error."""
 
     @property
     @abc.abstractmethod
@@ -69,21 +127,116 @@ class OfficialPage(abc.ABC):
         """Whether the page carries the «Госорганизация» mark, and what it was decided from."""
 
     @abc.abstractmethod
-    async def publish(self, post: Post) -> PublishedPost:
-        """Publish ``post`` now, or schedule it when ``post.publish_at`` is set.
+    async def aclose(self) -> None:
+        """Close connections the page opened. Safe to call twice."""
 
-        Platform limits are checked before any request. A write whose outcome could not be
-        learned is never reported as done: the receipt then says ``needs_check``.
+    # -- limits and checks -----------------------------------------------------------------
+
+    @property
+    def limits(self) -> PostLimits:
+        """What one post may carry on the platform (its descriptor's limits)."""
+        return describe(self.platform).limits
+
+    def problems(self, post: Post, *, now: datetime | None = None) -> list[str]:
+        """What the platform would refuse in ``post``, in Russian; empty when it would go.
+
+        Checked without any request: the platform's limits (:attr:`limits`) and what the
+        backend adds for its configuration (:meth:`_backend_problems`). ``now`` (aware)
+        is when the scheduling time is compared; the current time by default.
         """
+        moment = aware(now, "now") or datetime.now(timezone.utc)
+        return [*self.limits.problems(post, now=moment), *self._backend_problems(post)]
 
-    @abc.abstractmethod
-    def posts(
+    def notes(self, post: Post) -> list[str]:
+        """What the platform would do with ``post`` differently from what one might expect
+        (a long text split into several messages), without refusing it."""
+        return self.limits.notes(post)
+
+    def check(self, post: Post) -> None:
+        """Raise `gospages.ValidationError` if the platform would refuse ``post``.
+
+        :meth:`problems` gives the same reasons as a list, without raising.
+        """
+        problems = self.problems(post)
+        if problems:
+            prefix = self._refusal or f"Публикация не пройдёт на площадке {self.platform.label}"
+            raise ValidationError(f"{prefix}: " + "; ".join(problems), platform=self.platform)
+
+    def _backend_problems(self, post: Post) -> list[str]:
+        """What this backend, as configured, refuses beyond the platform's limits."""
+        return []
+
+    def _check_reply_text(self, text: str) -> None:
+        """Refuse an empty answer or one over the platform's limit of a comment."""
+        if not text.strip():
+            raise ValidationError("Ответ не может быть пустым", platform=self.platform)
+        limit = self.limits.comment_text
+        length = self.limits.length(text)
+        if limit is not None and length > limit:
+            raise ValidationError(
+                f"Ответ длиннее {limit} символов ({length}): это лимит {self.platform.label} "
+                "для одного комментария",
+                platform=self.platform,
+            )
+
+    def _read_photo(self, photo: Any) -> bytes:
+        """The bytes of a `gospages.Photo`, refused when over the platform's size limit."""
+        try:
+            data: bytes = photo.read()
+        except ValueError as exc:
+            raise ValidationError(str(exc), platform=self.platform) from None
+        most = self.limits.photo_bytes
+        if most is not None and len(data) > most:
+            raise ValidationError(
+                f"Фото {photo.name} больше {most // (1024 * 1024)} МБ "
+                f"(лимит {self.platform.label} для фото)",
+                platform=self.platform,
+            )
+        return data
+
+    def _check_own(self, comment: Comment, *also: str) -> None:
+        """Refuse a comment that belongs to another page (``also``: other ids of this one)."""
+        if comment.platform is not self.platform or comment.page not in {self.page_id, *also}:
+            raise ValidationError(
+                f"Комментарий {comment.id} не с этой страницы ({comment.platform.label} "
+                f"«{comment.page}», а не {self.platform.label} «{self.page_id}»)",
+                platform=self.platform,
+            )
+
+    def _require(self, operation: Operation, post: Post | None = None) -> None:
+        """Refuse, before any request, an operation the credentials do not allow.
+
+        The default trusts the platform to refuse; a backend that knows beforehand
+        (VK's keys) raises here.
+        """
+        return None
+
+    async def _own_ids(self) -> Sequence[str]:
+        """Other ids of this page that comments may carry (besides :attr:`page_id`)."""
+        return ()
+
+    # -- reading ---------------------------------------------------------------------------
+
+    async def posts(
         self, *, since: datetime | None = None, until: datetime | None = None
     ) -> AsyncIterator[PostSummary]:
         """The page's posts, newest first, published within ``[since, until]``."""
+        since = aware(since, "since")
+        until = aware(until, "until")
+        self._require(Operation.POSTS)
+        async for post in self._posts(since, until):
+            if in_window(post.date, since, until):
+                yield post
 
-    @abc.abstractmethod
-    def comments(
+    def _posts(self, since: datetime | None, until: datetime | None) -> AsyncIterator[PostSummary]:
+        """Primitive: the page's posts newest first, at least those within the window.
+
+        May stop once past ``since`` and may yield posts outside the window: :meth:`posts`
+        drops them.
+        """
+        raise NotImplementedError
+
+    async def comments(
         self, post_id: str | None = None, *, since: datetime | None = None
     ) -> AsyncIterator[Comment]:
         """Comments under one post, or under every post, threads included.
@@ -92,14 +245,186 @@ class OfficialPage(abc.ABC):
         when ``since`` is ``None``). Comments older than ``since`` are skipped. Deleted
         comments are yielded with ``deleted=True``.
         """
+        since = aware(since, "since")
+        await self._before_comments(post_id)
+        if post_id is not None:
+            stream = self._post_comments(str(post_id), since)
+        else:
+            stream = self._all_comments(since)
+        async for comment in stream:
+            if in_window(comment.date, since):
+                yield comment
 
-    @abc.abstractmethod
+    async def _before_comments(self, post_id: str | None) -> None:
+        """Checks before reading comments (credentials, a discussion group)."""
+        self._require(Operation.COMMENTS)
+
+    def _post_comments(self, post_id: str, since: datetime | None) -> AsyncIterator[Comment]:
+        """Primitive: every comment under one post, threads included, parents before their
+        replies. ``since`` is a hint: :meth:`comments` drops older comments itself."""
+        raise NotImplementedError
+
+    async def _all_comments(self, since: datetime | None) -> AsyncIterator[Comment]:
+        """The comments under every post published since ``since``."""
+        async for post in self.posts(since=since):
+            if self._may_have_comments(post):
+                async for comment in self._post_comments(post.id, since):
+                    yield comment
+
+    def _may_have_comments(self, post: PostSummary) -> bool:
+        """Whether the walk reads ``post``'s comments (an unknown count: yes)."""
+        return post.comments_count != 0
+
+    # -- writing ---------------------------------------------------------------------------
+
+    async def publish(self, post: Post) -> PublishedPost:
+        """Publish ``post`` now, or schedule it when ``post.publish_at`` is set.
+
+        Platform limits are checked before any request (:meth:`check`). A write whose
+        outcome could not be learned is never reported as done: the receipt then says
+        ``needs_check``.
+        """
+        self.check(post)
+        self._require(Operation.PUBLISH, post)
+        prepared = await self._prepare_post(post)
+        written = await self._reconcile(
+            lambda: self._send_post(post, prepared),
+            baseline=lambda: self._baseline(post, prepared),
+            find=lambda before: self._find_written(post, prepared, before),
+        )
+        return await self._receipt(post, prepared, written)
+
+    async def _prepare_post(self, post: Post) -> Any:
+        """What :meth:`_send_post` sends (photos uploaded, polls created...)."""
+        return post
+
+    async def _send_post(self, post: Post, prepared: Any) -> str:
+        """Primitive: send the post; the platform's id of it."""
+        raise NotImplementedError
+
+    async def _baseline(self, post: Post, prepared: Any) -> Any:
+        """What is there before sending, for :meth:`_find_written` to tell a new post from an
+        earlier identical one; ``None`` when it cannot be read (the read-back is then
+        skipped). By default the moment before sending."""
+        return datetime.now(timezone.utc)
+
+    async def _find_written(self, post: Post, prepared: Any, baseline: Any) -> str | None:
+        """The id of ``post`` on the page after its answer was lost, or ``None``.
+
+        Raises `gospages.GospagesError` when the page cannot be read. By default nothing is
+        read back."""
+        return None
+
+    async def _receipt(self, post: Post, prepared: Any, written: Written[str]) -> PublishedPost:
+        """The receipt of a publication: ``needs_check`` when the outcome is unknown."""
+        status = PublishStatus.SCHEDULED if post.publish_at else PublishStatus.PUBLISHED
+        note: str | None = None
+        if written.lost is not None:
+            note = self._lost_note(written)
+        if written.value is None:
+            status = PublishStatus.NEEDS_CHECK
+        return PublishedPost(
+            platform=self.platform,
+            page=self._receipt_page(prepared),
+            post_id=written.value,
+            url=self._post_url(prepared, written.value) if written.value else None,
+            status=status,
+            publish_at=post.publish_at,
+            idempotency_key=post.idempotency_key,
+            note=note,
+        )
+
+    def _receipt_page(self, prepared: Any) -> str:
+        """The page as receipts name it."""
+        return self.page_id
+
+    def _post_url(self, prepared: Any, post_id: str) -> str | None:
+        """The address of a published post."""
+        return None
+
+    def _lost_note(self, written: Written[Any]) -> str:
+        """What a receipt says after a lost answer, found or not."""
+        answer = self._answer_of or f"Ответ {self.platform.label}"
+        if written.value is not None:
+            return f"{answer} потерян; запись найдена при проверке."
+        return (
+            f"{answer} потерян ({type(written.lost).__name__}), и запись при проверке не "
+            "найдена: посмотрите страницу, прежде чем публиковать снова."
+        )
+
     async def reply(self, comment: Comment, text: str) -> Comment:
-        """Answer ``comment`` on behalf of the page; returns the new comment."""
+        """Answer ``comment`` on behalf of the page; returns the new comment.
 
-    @abc.abstractmethod
+        After a lost answer the thread is read back; when the answer is not found there
+        `gospages.OutcomeUnknown` is raised: look before answering again.
+        """
+        self._check_reply_text(text)
+        self._require(Operation.REPLY)
+        self._check_own(comment, *await self._own_ids())
+        target = await self._prepare_reply(comment)
+        written = await self._reconcile(
+            lambda: self._send_reply(comment, text, target),
+            baseline=lambda: self._reply_baseline(comment, target),
+            find=(
+                (lambda before: self._find_reply(comment, text, target, before))
+                if self._reads_back_replies
+                else None
+            ),
+        )
+        if written.value is None:
+            answer = self._answer_of or f"Ответ {self.platform.label}"
+            raise OutcomeUnknown(
+                f"{answer} потерян ({type(written.lost).__name__}), и ответ в ветке при "
+                "проверке не найден: посмотрите обсуждение, прежде чем отвечать снова",
+                platform=self.platform,
+                method=getattr(written.lost, "method", None),
+            ) from None
+        return written.value
+
+    _reads_back_replies: bool = True
+    """Whether :meth:`reply` reads back after a lost answer; ``False`` keeps the error
+    (a platform that drops a resent duplicate itself: VK's guid)."""
+
+    async def _prepare_reply(self, comment: Comment) -> Any:
+        """Where :meth:`_send_reply` sends (resolved once the comment is known to be ours)."""
+        return None
+
+    async def _send_reply(self, comment: Comment, text: str, target: Any) -> Comment:
+        """Primitive: send the answer; the new comment."""
+        raise NotImplementedError
+
+    async def _reply_baseline(self, comment: Comment, target: Any) -> Any:
+        """Ids of the messages there before answering, which the read-back passes over
+        (see :meth:`_baseline`); ``None`` when unreadable. By default none, read nothing."""
+        return frozenset()
+
+    async def _find_reply(
+        self, comment: Comment, text: str, target: Any, baseline: Any
+    ) -> Comment | None:
+        """The page's answer ``text`` to ``comment`` after a lost answer, or ``None``.
+
+        By default the thread is read (:meth:`_post_comments`) for a comment of the page,
+        answering ``comment``, with the same text, whose id is not in ``baseline``."""
+        known = baseline if isinstance(baseline, (set, frozenset)) else frozenset()
+        async for candidate in self._post_comments(comment.post_id, None):
+            if (
+                candidate.from_page
+                and candidate.parent_id == comment.id
+                and candidate.text.strip() == text.strip()
+                and candidate.id not in known
+            ):
+                return candidate
+        return None
+
     async def delete_comment(self, comment: Comment) -> None:
         """Delete ``comment`` from the page."""
+        self._require(Operation.DELETE_COMMENT)
+        self._check_own(comment, *await self._own_ids())
+        await self._send_delete(comment)
+
+    async def _send_delete(self, comment: Comment) -> None:
+        """Primitive: delete the comment."""
+        raise NotImplementedError
 
     async def ban(self, author_id: str, *, until: datetime | None = None, reason: str = "") -> None:
         """Ban ``author_id`` from commenting on the page until ``until`` (``None``: for good).
@@ -112,18 +437,46 @@ class OfficialPage(abc.ABC):
             platform=self.platform,
         )
 
-    @abc.abstractmethod
-    async def aclose(self) -> None:
-        """Close connections the page opened. Safe to call twice."""
+    # -- lost writes -----------------------------------------------------------------------
 
-    def _check_own(self, comment: Comment, *also: str) -> None:
-        """Refuse a comment that belongs to another page (``also``: other ids of this one)."""
-        if comment.platform is not self.platform or comment.page not in {self.page_id, *also}:
-            raise ValidationError(
-                f"Комментарий {comment.id} не с этой страницы ({comment.platform.label} "
-                f"«{comment.page}», а не {self.platform.label} «{self.page_id}»)",
-                platform=self.platform,
-            )
+    async def _reconcile(
+        self,
+        send: Callable[[], Awaitable[_T]],
+        *,
+        baseline: Callable[[], Awaitable[Any]] | None = None,
+        find: Callable[[Any], Awaitable[_T | None]] | None = None,
+        reraise: bool = False,
+    ) -> Written[_T]:
+        """Send a write; when its answer is lost (`LOST_ANSWER`), read back before anyone
+        sends it again.
+
+        ``baseline`` is read before sending (``None`` from it: unreadable, no read-back);
+        ``find`` gets it after a lost answer and returns the write or ``None``, raising a
+        `gospages.GospagesError` when the page cannot be read. With ``reraise`` (or no
+        ``find``) the lost answer's error is raised when the write is not found.
+        """
+        before = None
+        if baseline is not None:
+            try:
+                before = await baseline()
+            except GospagesError:
+                before = None
+        try:
+            return Written(await send())
+        except LOST_ANSWER as error:
+            if find is None or (baseline is not None and before is None):
+                if reraise or find is None:
+                    raise
+                return Written(None, lost=error, readable=False)
+            try:
+                found = await find(before)
+            except GospagesError:
+                if reraise:
+                    raise error from None
+                return Written(None, lost=error, readable=False)
+            if found is None and reraise:
+                raise
+            return Written(found, lost=error)
 
     async def __aenter__(self: _P) -> _P:
         return self

@@ -12,9 +12,7 @@ from pydantic import SecretStr
 
 from .._errors import (
     GospagesError,
-    NetworkError,
     NotFound,
-    OutcomeUnknown,
     ServerError,
     ValidationError,
 )
@@ -26,12 +24,10 @@ from .._models import (
     Platform,
     Post,
     PostSummary,
-    PublishedPost,
-    PublishStatus,
     Verification,
     VerificationState,
 )
-from .._page import OfficialPage, aware
+from .._page import OfficialPage, Written
 from .._secrets import register_secret
 from .._transport import RetryMode, RetryPolicy, Transport
 from ._api import DEFAULT_API_URL, OKApi
@@ -47,8 +43,6 @@ INFO_FIELDS = (
 )
 _PAGE_SIZE = 100
 _READ_BACK = 20
-# Outcome-unknown errors on a write: the platform may have done it.
-_UNKNOWN_OUTCOME = (NetworkError, ServerError)
 
 
 def to_moscow(value: datetime) -> str:
@@ -253,17 +247,14 @@ class OKPage(OfficialPage):
                 return
             seen_anchors.add(anchor)
 
-    async def posts(
-        self, *, since: datetime | None = None, until: datetime | None = None
+    async def _posts(
+        self, since: datetime | None, until: datetime | None
     ) -> AsyncIterator[PostSummary]:
-        since = aware(since, "since")
-        until = aware(until, "until")
         params = {"gid": self._gid, "filter": "GROUP_THEMES", "fields": "media_topic.*"}
         async for topics in self._pages("mediatopic.getTopics", params, "media_topics"):
             posts = [self._post_from(t) for t in topics if t.get("created_ms")]
             for post in posts:
-                if (since is None or post.date >= since) and (until is None or post.date <= until):
-                    yield post
+                yield post
             # Topics come newest first: a page wholly older than ``since`` ends the walk.
             if since is not None and posts and all(p.date < since for p in posts):
                 return
@@ -286,30 +277,12 @@ class OKPage(OfficialPage):
             attachments=[str(m.get("type")) for m in media if m.get("type") != "text"],
         )
 
-    async def comments(
-        self, post_id: str | None = None, *, since: datetime | None = None
-    ) -> AsyncIterator[Comment]:
-        since = aware(since, "since")
-        if post_id is not None:
-            async for comment in self._topic_comments(str(post_id), since):
-                yield comment
-            return
-        async for post in self.posts(since=since):
-            if post.comments_count == 0:
-                continue
-            async for comment in self._topic_comments(post.id, since):
-                yield comment
-
-    async def _topic_comments(
-        self, topic_id: str, since: datetime | None
-    ) -> AsyncIterator[Comment]:
+    async def _post_comments(self, post_id: str, since: datetime | None) -> AsyncIterator[Comment]:
         threads: dict[str, str] = {}  # comment id -> the top comment of its thread
-        params = {"discussionId": topic_id, "discussionType": "GROUP_TOPIC"}
+        params = {"discussionId": post_id, "discussionType": "GROUP_TOPIC"}
         async for items in self._pages("discussions.getComments", params, "comments"):
             for item in items:
-                comment = self._comment_from(item, topic_id, threads)
-                if since is None or comment.date is None or comment.date >= since:
-                    yield comment
+                yield self._comment_from(item, post_id, threads)
 
     def _comment_from(
         self, item: Mapping[str, Any], topic_id: str, threads: dict[str, str]
@@ -335,22 +308,12 @@ class OKPage(OfficialPage):
 
     # -- writing -------------------------------------------------------------------------
 
-    def check(self, post: Post) -> None:
-        """Raise :class:`gospages.ValidationError` if ``post`` cannot go to OK as it is."""
-        if post.publish_at is not None and post.publish_at <= datetime.now(timezone.utc):
-            raise ValidationError(
-                "Публикация не пройдёт в Одноклассниках: время отложенной публикации "
-                f"{post.publish_at.isoformat()} уже прошло"
-            )
+    _answer_of = "Ответ Одноклассников"
+    _refusal = "Публикация не пройдёт в Одноклассниках"
 
-    async def publish(self, post: Post) -> PublishedPost:
-        self.check(post)
-        images = []
-        for photo in post.photos:
-            try:
-                images.append((photo.name, photo.read()))
-            except ValueError as exc:
-                raise ValidationError(str(exc)) from None
+    async def _prepare_post(self, post: Post) -> dict[str, Any]:
+        """The ``attachment`` of ``mediatopic.post``, photos uploaded."""
+        images = [(photo.name, self._read_photo(photo)) for photo in post.photos]
         media: list[dict[str, Any]] = []
         if post.text.strip():
             media.append({"type": "text", "text": post.text})
@@ -374,56 +337,41 @@ class OKPage(OfficialPage):
             attachment["publishAt"] = to_moscow(post.publish_at)
         if post.close_comments:
             attachment["disableComments"] = "true"
-        receipt: dict[str, Any] = {
-            "platform": Platform.OK,
-            "page": self._gid,
-            "publish_at": post.publish_at,
-            "idempotency_key": post.idempotency_key,
-        }
-        status = PublishStatus.SCHEDULED if post.publish_at else PublishStatus.PUBLISHED
+        return attachment
+
+    async def _send_post(self, post: Post, prepared: dict[str, Any]) -> str:
+        answer = await self._api.call(
+            "mediatopic.post",
+            {
+                "gid": self._gid,
+                "type": "GROUP_THEME",
+                "attachment": json.dumps(prepared, ensure_ascii=False),
+            },
+            retry=RetryMode.UNSAFE,  # OK has no idempotency key: read back instead
+        )
+        return str(answer)
+
+    async def _baseline(self, post: Post, prepared: dict[str, Any]) -> set[str] | None:
         # The newest topics before sending: after a lost answer only a newer topic with
-        # the same content counts, never an earlier identical one.
-        baseline = None if post.publish_at else await self._recent_topic_ids()
-        try:
-            answer = await self._api.call(
-                "mediatopic.post",
-                {
-                    "gid": self._gid,
-                    "type": "GROUP_THEME",
-                    "attachment": json.dumps(attachment, ensure_ascii=False),
-                },
-                retry=RetryMode.UNSAFE,
-            )
-        except _UNKNOWN_OUTCOME as error:
-            # OK has no idempotency key: read back before anyone resends.
-            found = None
-            if baseline is not None:
-                found = await self._find_published(media, baseline)
-            if found is None:
-                return PublishedPost(
-                    **receipt,
-                    post_id=None,
-                    url=None,
-                    status=PublishStatus.NEEDS_CHECK,
-                    note=(
-                        f"Ответ Одноклассников потерян ({type(error).__name__}), запись при "
-                        "проверке не найдена. Не публикуйте повторно, пока не посмотрите "
-                        "ленту группы: у OK нет защиты от дублей."
-                    ),
-                )
-            return PublishedPost(
-                **receipt,
-                post_id=found,
-                url=f"https://ok.ru/group/{self._gid}/topic/{found}",
-                status=status,
-                note="Ответ Одноклассников потерян; запись найдена в ленте группы при проверке.",
-            )
-        topic_id = str(answer)
-        return PublishedPost(
-            **receipt,
-            post_id=topic_id,
-            url=f"https://ok.ru/group/{self._gid}/topic/{topic_id}",
-            status=status,
+        # the same content counts, never an earlier identical one. A scheduled topic is
+        # not in the feed: it is not looked for.
+        return None if post.publish_at else await self._recent_topic_ids()
+
+    async def _find_written(
+        self, post: Post, prepared: dict[str, Any], baseline: set[str]
+    ) -> str | None:
+        return await self._find_published(prepared["media"], baseline)
+
+    def _post_url(self, prepared: Any, post_id: str) -> str:
+        return f"https://ok.ru/group/{self._gid}/topic/{post_id}"
+
+    def _lost_note(self, written: Written[Any]) -> str:
+        if written.value is not None:
+            return "Ответ Одноклассников потерян; запись найдена в ленте группы при проверке."
+        return (
+            f"Ответ Одноклассников потерян ({type(written.lost).__name__}), запись при "
+            "проверке не найдена. Не публикуйте повторно, пока не посмотрите "
+            "ленту группы: у OK нет защиты от дублей."
         )
 
     async def _upload(self, images: list[tuple[str, bytes]]) -> list[str]:
@@ -473,33 +421,18 @@ class OKPage(OfficialPage):
                 return topic_id
         return None
 
-    async def reply(self, comment: Comment, text: str) -> Comment:
-        self._check_own(comment)
-        if not text.strip():
-            raise ValidationError("Ответ не может быть пустым")
-        try:
-            answer = await self._api.call(
-                "discussions.addDiscussionComment",
-                {
-                    "entityId": comment.post_id,
-                    "entityType": "GROUP_TOPIC",
-                    "comment": text,
-                    "reply_to_comment_id": comment.id,
-                    "as_admin": "true",
-                },
-                retry=RetryMode.UNSAFE,
-            )
-        except _UNKNOWN_OUTCOME as error:
-            # No idempotency key: look for the answer in the thread before anyone resends.
-            found = await self._find_reply(comment, text)
-            if found is None:
-                raise OutcomeUnknown(
-                    f"Ответ Одноклассников потерян ({type(error).__name__}), и ответ при "
-                    "проверке не найден: посмотрите обсуждение, прежде чем отвечать снова",
-                    platform=Platform.OK,
-                    method="discussions.addDiscussionComment",
-                ) from None
-            return found
+    async def _send_reply(self, comment: Comment, text: str, target: Any) -> Comment:
+        answer = await self._api.call(
+            "discussions.addDiscussionComment",
+            {
+                "entityId": comment.post_id,
+                "entityType": "GROUP_TOPIC",
+                "comment": text,
+                "reply_to_comment_id": comment.id,
+                "as_admin": "true",
+            },
+            retry=RetryMode.UNSAFE,  # no idempotency key: the thread is read back instead
+        )
         new_id = answer.get("id") if isinstance(answer, Mapping) else answer
         return Comment(
             platform=Platform.OK,
@@ -514,22 +447,7 @@ class OKPage(OfficialPage):
             from_page=True,
         )
 
-    async def _find_reply(self, comment: Comment, text: str) -> Comment | None:
-        """The page's answer to ``comment`` with ``text``, if it is in the thread."""
-        try:
-            async for candidate in self._topic_comments(comment.post_id, None):
-                if (
-                    candidate.from_page
-                    and candidate.parent_id == comment.id
-                    and candidate.text.strip() == text.strip()
-                ):
-                    return candidate
-        except GospagesError:
-            return None
-        return None
-
-    async def delete_comment(self, comment: Comment) -> None:
-        self._check_own(comment)
+    async def _send_delete(self, comment: Comment) -> None:
         await self._api.call(
             "discussions.deleteDiscussionComment",
             {

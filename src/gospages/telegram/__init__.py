@@ -28,10 +28,10 @@ except ImportError as _exc:  # pragma: no cover - depends on the environment
 
 from ._channel import (
     FOREIGN_SERVICE_NOTICE,
-    TELEGRAM_LIMITS,
     ForeignServiceWarning,
     LongText,
     TelegramChannel,
+    TelegramReceipt,
     split_text,
     telegram_length,
     translate_error,
@@ -48,14 +48,31 @@ __all__ = [
     "DEFAULT_FLOOD_SLEEP_THRESHOLD",
     "DEFAULT_REQUEST_RETRIES",
     "FOREIGN_SERVICE_NOTICE",
-    "TELEGRAM_LIMITS",
     "ForeignServiceWarning",
     "LongText",
     "TelegramAPI",
     "TelegramChannel",
+    "TelegramReceipt",
     "TelethonClient",
     "connect",
     "split_text",
     "telegram_length",
     "translate_error",
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name == "TELEGRAM_LIMITS":
+        import warnings
+
+        from .._text import TELEGRAM_LIMITS
+
+        warnings.warn(
+            "gospages.telegram.TELEGRAM_LIMITS устарел: лимиты площадки — в "
+            "gospages._platforms.describe(Platform.TELEGRAM).limits или "
+            "TelegramChannel(...).limits",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return TELEGRAM_LIMITS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -15,13 +15,12 @@ from ._api import (
     VKApi,
     VKLimits,
 )
-from ._page import VK_LIMITS, VKPage
+from ._page import VKPage
 
 __all__ = [
     "API_VERSION",
     "DEFAULT_API_URL",
     "METHOD_TOKENS",
-    "VK_LIMITS",
     "CaptchaHandler",
     "RetryMode",
     "TokenKind",
@@ -29,3 +28,11 @@ __all__ = [
     "VKLimits",
     "VKPage",
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name == "VK_LIMITS":  # deprecated: the limits live in the platform descriptor
+        from . import _page
+
+        return _page.__getattr__(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -4,31 +4,28 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import time
-from collections.abc import AsyncIterator, Mapping
+import warnings
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import httpx
 from pydantic import SecretStr
 
-from .._errors import GospagesError, NetworkError, NotFound, ServerError, ValidationError
+from .._errors import GospagesError, NotFound, ValidationError
 from .._models import (
     Capabilities,
     Comment,
-    FeedbackWidget,
     Operation,
     PageProfile,
     Platform,
     Post,
     PostSummary,
-    PublishedPost,
-    PublishStatus,
     Verification,
-    VerificationState,
 )
-from .._page import OfficialPage, aware
+from .._page import OfficialPage, Written, aware, in_window
+from .._platforms import describe
 from .._secrets import register_secret
 from .._transport import RetryPolicy, Transport
 from ._api import (
@@ -41,18 +38,42 @@ from ._api import (
     VKApi,
     VKLimits,
 )
+from ._parse import (
+    _comment_from,
+    _parse_group,
+    _post_from,
+    _post_url,
+    _profile_from,
+    _ts,
+    _verification_from,
+)
 
-__all__ = ["VK_LIMITS", "VKPage"]
+__all__ = ["VKPage"]
 
-VK_LIMITS = {
-    "text": 16384,
-    "attachments": 10,
-    "links": 1,
-    "polls": 1,
-    "photo_bytes": 50 * 1024 * 1024,
-    "comment_text": 16384,
-}
-"""Limits of one VK wall post checked before any request."""
+
+def _vk_limits() -> dict[str, int]:
+    limits = describe(Platform.VK).limits
+    return {
+        "text": limits.text or 0,
+        "attachments": limits.attachments or 0,
+        "links": limits.links or 0,
+        "polls": limits.polls or 0,
+        "photo_bytes": limits.photo_bytes or 0,
+        "comment_text": limits.comment_text or 0,
+    }
+
+
+def __getattr__(name: str) -> Any:
+    if name == "VK_LIMITS":
+        warnings.warn(
+            "gospages.vk.VK_LIMITS устарел: лимиты площадки — в "
+            "gospages._platforms.describe(Platform.VK).limits или VKPage(...).limits",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return _vk_limits()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 GROUP_FIELDS = (
     "screen_name,is_closed,type,deactivated,verified,photo_200,description,status,activity,"
@@ -60,14 +81,6 @@ GROUP_FIELDS = (
     "fixed_post,main_section,is_government_organization,trust_mark,menu,app_buttons"
 )
 
-_POS_HINTS = (
-    "pos.gosuslugi.ru",
-    "gosuslugi.ru/pos",
-    "сообщить о проблеме",
-    "высказать мнение",
-    "решаем вместе",
-)
-_GOV_TRUST_MARK = 3
 _PAGE_SIZE = 100
 _THREAD_PREVIEW = 10
 _EXECUTE_BATCH = 25  # VK runs at most 25 API calls in one execute
@@ -86,35 +99,6 @@ _OPERATION_METHODS: dict[Operation, tuple[str, ...]] = {
     Operation.DELETE_COMMENT: ("wall.deleteComment",),
     Operation.BAN: ("groups.ban",),
 }
-
-_SCREEN_NAME_RE = re.compile(r"^[A-Za-z0-9_.]{2,64}$")
-_NUMERIC_REF_RE = re.compile(r"^(?:club|public|event)?-?(\d+)$")
-
-
-def _parse_group(group: int | str) -> tuple[int | None, str]:
-    """``(numeric id or None, screen name or id as text)`` from what the user gave."""
-    if isinstance(group, bool):
-        raise ValidationError("VKPage: group должен быть id или коротким именем сообщества")
-    if isinstance(group, int):
-        if group == 0:
-            raise ValidationError("VKPage: id сообщества не может быть 0")
-        return abs(group), str(abs(group))
-    ref = group.strip()
-    ref = re.sub(r"^(?:https?://)?(?:m\.)?vk\.(?:com|ru)/", "", ref).strip("/")
-    match = _NUMERIC_REF_RE.match(ref)
-    if match:
-        return int(match.group(1)), match.group(1)
-    if not _SCREEN_NAME_RE.match(ref):
-        raise ValidationError(
-            f"VKPage: «{group}» не похоже на id, короткое имя или адрес сообщества ВКонтакте"
-        )
-    return None, ref
-
-
-def _ts(value: Any) -> datetime | None:
-    if isinstance(value, (int, float)) and value > 0:
-        return datetime.fromtimestamp(value, tz=timezone.utc)
-    return None
 
 
 class VKPage(OfficialPage):
@@ -274,12 +258,9 @@ class VKPage(OfficialPage):
 
     # -- reading -------------------------------------------------------------------------
 
-    async def posts(
-        self, *, since: datetime | None = None, until: datetime | None = None
+    async def _posts(
+        self, since: datetime | None, until: datetime | None
     ) -> AsyncIterator[PostSummary]:
-        since = aware(since, "since")
-        until = aware(until, "until")
-        self._api.require("wall.get")
         gid = await self.group_id()
         seen: set[str] = set()
         # VK lists the pinned post first whatever its date; hold it back and yield it in
@@ -297,7 +278,7 @@ class VKPage(OfficialPage):
                 if post.id in seen:  # offsets shift when a post appears meanwhile
                     continue
                 seen.add(post.id)
-                if not _in_range(post, since, until):
+                if not in_window(post.date, since, until):
                     if since is not None and post.date < since and not post.is_pinned:
                         if pinned is not None:
                             yield pinned
@@ -316,16 +297,8 @@ class VKPage(OfficialPage):
                     yield pinned
                 return
 
-    async def comments(
-        self, post_id: str | None = None, *, since: datetime | None = None
-    ) -> AsyncIterator[Comment]:
-        since = aware(since, "since")
-        self._api.require("wall.getComments")
-        if post_id is not None:
-            async for comment in self._post_comments(str(post_id), since):
-                yield comment
-            return
-        posts = [p async for p in self.posts(since=since) if p.comments_count != 0]
+    async def _all_comments(self, since: datetime | None) -> AsyncIterator[Comment]:
+        posts = [p async for p in self.posts(since=since) if self._may_have_comments(p)]
         firsts: list[Any] = [None] * len(posts)
         if TokenKind.USER in self._api.tokens and len(posts) > 1:
             # With a user key, the first page of up to 25 posts' comments comes in one
@@ -369,27 +342,22 @@ class VKPage(OfficialPage):
             items: list[dict[str, Any]] = page.get("items") or []
             for item in items:
                 top = _comment_from(item, gid, post_id, thread_id=None)
-                if _keep(top, since):
-                    yield top
+                yield top
                 thread = item.get("thread") or {}
                 replies: list[dict[str, Any]] = thread.get("items") or []
                 if int(thread.get("count") or 0) > len(replies):
-                    async for reply in self._thread(post_id, top.id, since):
+                    async for reply in self._thread(post_id, top.id):
                         yield reply
                     continue
                 for reply_item in replies:
-                    reply = _comment_from(reply_item, gid, post_id, thread_id=top.id)
-                    if _keep(reply, since):
-                        yield reply
+                    yield _comment_from(reply_item, gid, post_id, thread_id=top.id)
             offset += len(items)
             # "count" counts threads too; the top level is current_level_count.
             total = int(page.get("current_level_count") or page.get("count") or 0)
             if not items or offset >= total:
                 return
 
-    async def _thread(
-        self, post_id: str, root_id: str, since: datetime | None
-    ) -> AsyncIterator[Comment]:
+    async def _thread(self, post_id: str, root_id: str) -> AsyncIterator[Comment]:
         gid = await self.group_id()
         offset = 0
         while True:
@@ -407,29 +375,33 @@ class VKPage(OfficialPage):
             )
             items: list[dict[str, Any]] = page.get("items") or []
             for item in items:
-                reply = _comment_from(item, gid, post_id, thread_id=root_id)
-                if _keep(reply, since):
-                    yield reply
+                yield _comment_from(item, gid, post_id, thread_id=root_id)
             offset += len(items)
             if not items or offset >= int(page.get("count", 0)):
                 return
 
     # -- writing -------------------------------------------------------------------------
 
-    def check(self, post: Post) -> None:
-        """Raise `gospages.ValidationError` if ``post`` breaks a VK limit."""
-        problems = _limit_problems(post)
-        if problems:
-            raise ValidationError("Публикация не пройдёт во ВКонтакте: " + "; ".join(problems))
+    _answer_of = "Ответ ВКонтакте"
+    _refusal = "Публикация не пройдёт во ВКонтакте"
+    # A reply carries a guid: the transport resends it safely, VK drops the duplicate.
+    _reads_back_replies = False
 
-    async def publish(self, post: Post) -> PublishedPost:
-        self.check(post)
-        self._api.require("wall.post")
-        if post.photos:
-            self._api.require("photos.getWallUploadServer")
-        if post.polls:
-            self._api.require("polls.create")
-        images = [(photo.name, _read_photo(photo)) for photo in post.photos]
+    def _require(self, operation: Operation, post: Post | None = None) -> None:
+        for method in _OPERATION_METHODS[operation]:
+            self._api.require(method)
+        if operation is Operation.PUBLISH and post is not None:
+            if post.photos:
+                self._api.require("photos.getWallUploadServer")
+            if post.polls:
+                self._api.require("polls.create")
+
+    async def _own_ids(self) -> list[str]:
+        return [str(await self.group_id())]
+
+    async def _prepare_post(self, post: Post) -> tuple[int, dict[str, Any]]:
+        """``(group id, the parameters of wall.post)``, photos uploaded and polls created."""
+        images = [(photo.name, self._read_photo(photo)) for photo in post.photos]
         gid = await self.group_id()
 
         attachments: list[str] = []
@@ -465,8 +437,6 @@ class VKPage(OfficialPage):
             )
             attachments.append(f"poll{created['owner_id']}_{created['id']}")
         attachments.extend(str(link.url) for link in post.links)
-
-        scheduled = post.publish_at is not None
         params: dict[str, Any] = {
             "owner_id": -gid,
             "from_group": 1,
@@ -476,43 +446,35 @@ class VKPage(OfficialPage):
             "close_comments": 1 if post.close_comments else None,
             "guid": post.idempotency_key,
         }
-        status = PublishStatus.SCHEDULED if scheduled else PublishStatus.PUBLISHED
-        receipt = {
-            "platform": Platform.VK,
-            "page": str(gid),
-            "publish_at": post.publish_at,
-            "idempotency_key": post.idempotency_key,
-        }
-        started = datetime.now(timezone.utc)
-        try:
-            response = await self._api.call("wall.post", params, retry=RetryMode.IDEMPOTENT)
-        except (NetworkError, ServerError) as error:
-            # The answer was lost: VK may have published. Read back before saying anything.
-            found = await self._find_published(gid, post, started)
-            if found is None:
-                return PublishedPost(
-                    **receipt,
-                    post_id=None,
-                    url=None,
-                    status=PublishStatus.NEEDS_CHECK,
-                    note=(
-                        f"Ответ ВКонтакте потерян ({type(error).__name__}), и запись не нашлась "
-                        "при проверке: посмотрите стену сообщества. Повторная публикация этого "
-                        "же Post безопасна: VK отбросит дубль по guid."
-                    ),
-                )
-            return PublishedPost(
-                **receipt,
-                post_id=found,
-                url=_post_url(gid, found),
-                status=status,
-                note="Ответ ВКонтакте потерян; запись найдена на стене при проверке.",
-            )
-        post_id = str(response["post_id"])
-        return PublishedPost(**receipt, post_id=post_id, url=_post_url(gid, post_id), status=status)
+        return gid, params
 
-    async def _find_published(self, gid: int, post: Post, started: datetime) -> str | None:
-        """Look for ``post`` on the wall after its answer was lost."""
+    async def _send_post(self, post: Post, prepared: tuple[int, dict[str, Any]]) -> str:
+        _, params = prepared
+        response = await self._api.call("wall.post", params, retry=RetryMode.IDEMPOTENT)
+        return str(response["post_id"])
+
+    def _receipt_page(self, prepared: tuple[int, dict[str, Any]]) -> str:
+        return str(prepared[0])
+
+    def _post_url(self, prepared: tuple[int, dict[str, Any]], post_id: str) -> str:
+        return _post_url(prepared[0], post_id)
+
+    def _lost_note(self, written: Written[Any]) -> str:
+        if written.value is not None:
+            return "Ответ ВКонтакте потерян; запись найдена на стене при проверке."
+        return (
+            f"Ответ ВКонтакте потерян ({type(written.lost).__name__}), и запись не нашлась "
+            "при проверке: посмотрите стену сообщества. Повторная публикация этого "
+            "же Post безопасна: VK отбросит дубль по guid."
+        )
+
+    async def _find_written(
+        self, post: Post, prepared: tuple[int, dict[str, Any]], baseline: Any
+    ) -> str | None:
+        """Look for ``post`` on the wall after its answer was lost (``baseline``: the
+        moment before sending)."""
+        gid, _ = prepared
+        started: datetime = baseline
         if post.publish_at is not None:
             # Scheduled posts are shown to the community's admins only: the user key.
             kind: TokenKind | None = TokenKind.USER
@@ -537,16 +499,8 @@ class VKPage(OfficialPage):
                 return str(item["id"])
         return None
 
-    async def reply(self, comment: Comment, text: str) -> Comment:
-        if not text.strip():
-            raise ValidationError("Ответ не может быть пустым")
-        if len(text) > VK_LIMITS["comment_text"]:
-            raise ValidationError(
-                f"Ответ длиннее {VK_LIMITS['comment_text']} символов ({len(text)})"
-            )
-        self._api.require("wall.createComment")
+    async def _send_reply(self, comment: Comment, text: str, target: Any) -> Comment:
         gid = await self.group_id()
-        self._check_own(comment, str(gid))
         response = await self._api.call(
             "wall.createComment",
             {
@@ -598,217 +552,11 @@ class VKPage(OfficialPage):
             retry=RetryMode.IDEMPOTENT,  # banning twice is still one ban
         )
 
-    async def delete_comment(self, comment: Comment) -> None:
-        self._api.require("wall.deleteComment")
+    async def _send_delete(self, comment: Comment) -> None:
         gid = await self.group_id()
-        self._check_own(comment, str(gid))
         await self._api.call(
             "wall.deleteComment",
             {"owner_id": -gid, "comment_id": comment.id},
             # A resend after a lost answer would fail with "not found" (100): not retried.
             retry=RetryMode.UNSAFE,
         )
-
-
-# -- parsing VK objects --------------------------------------------------------------------
-
-
-def _post_url(gid: int, post_id: str) -> str:
-    return f"https://vk.com/wall-{gid}_{post_id}"
-
-
-def _in_range(post: PostSummary, since: datetime | None, until: datetime | None) -> bool:
-    return (since is None or post.date >= since) and (until is None or post.date <= until)
-
-
-def _keep(comment: Comment, since: datetime | None) -> bool:
-    return since is None or comment.date is None or comment.date >= since
-
-
-def _read_photo(photo: Any) -> bytes:
-    try:
-        data: bytes = photo.read()
-    except ValueError as exc:
-        raise ValidationError(str(exc)) from None
-    if len(data) > VK_LIMITS["photo_bytes"]:
-        raise ValidationError(
-            f"Фото {photo.name} больше {VK_LIMITS['photo_bytes'] // (1024 * 1024)} МБ"
-        )
-    return data
-
-
-def _limit_problems(post: Post) -> list[str]:
-    problems = []
-    if len(post.text) > VK_LIMITS["text"]:
-        problems.append(f"текст длиннее {VK_LIMITS['text']} символов ({len(post.text)})")
-    if len(post.attachments) > VK_LIMITS["attachments"]:
-        problems.append(f"вложений больше {VK_LIMITS['attachments']} ({len(post.attachments)})")
-    if len(post.links) > VK_LIMITS["links"]:
-        problems.append(f"ссылок больше {VK_LIMITS['links']} на запись ({len(post.links)})")
-    if len(post.polls) > VK_LIMITS["polls"]:
-        problems.append(f"опросов больше {VK_LIMITS['polls']} на запись ({len(post.polls)})")
-    if post.publish_at is not None and post.publish_at <= datetime.now(timezone.utc):
-        problems.append(f"время отложенной публикации {post.publish_at.isoformat()} уже прошло")
-    return problems
-
-
-def _post_from(item: Mapping[str, Any], gid: int) -> PostSummary:
-    def count(key: str) -> int | None:
-        value = item.get(key)
-        return int(value.get("count", 0)) if isinstance(value, Mapping) else None
-
-    post_id = str(item["id"])
-    return PostSummary(
-        platform=Platform.VK,
-        page=str(gid),
-        id=post_id,
-        date=_ts(item.get("date")) or datetime.fromtimestamp(0, tz=timezone.utc),
-        text=item.get("text") or "",
-        url=_post_url(gid, post_id),
-        views=count("views"),
-        likes=count("likes"),
-        reposts=count("reposts"),
-        comments_count=count("comments"),
-        is_pinned=bool(item.get("is_pinned")),
-        attachments=[a.get("type", "") for a in item.get("attachments") or []],
-    )
-
-
-def _comment_from(
-    item: Mapping[str, Any], gid: int, post_id: str, *, thread_id: str | None
-) -> Comment:
-    parents = item.get("parents_stack") or []
-    parent = item.get("reply_to_comment") or (parents[-1] if parents else None)
-    if parent is None and thread_id is not None:
-        parent = thread_id
-    from_id = item.get("from_id")
-    return Comment(
-        platform=Platform.VK,
-        page=str(gid),
-        id=str(item["id"]),
-        post_id=str(item.get("post_id") or post_id),
-        author_id=str(from_id) if from_id is not None else None,
-        date=_ts(item.get("date")),
-        text=item.get("text") or "",
-        parent_id=str(parent) if parent is not None else None,
-        thread_id=thread_id,
-        deleted=bool(item.get("deleted")),
-        from_page=from_id == -gid,
-    )
-
-
-def _profile_from(group: Mapping[str, Any]) -> PageProfile:
-    gid = int(group["id"])
-    contacts = group.get("contacts") or []
-    phones = [str(c["phone"]).strip() for c in contacts if c.get("phone")]
-    emails = [str(c["email"]).strip() for c in contacts if c.get("email")]
-    addresses: list[str] = []
-    addr = group.get("addresses")
-    if isinstance(addr, Mapping) and addr.get("is_enabled"):
-        main = addr.get("main_address")
-        if isinstance(main, Mapping):
-            text = main.get("address") or main.get("title")
-            if text:
-                addresses.append(str(text))
-        elif isinstance(main, str) and main:
-            addresses.append(main)
-    cover = group.get("cover") or {}
-    images = cover.get("images") or [] if cover.get("enabled") else []
-    cover_url = max(images, key=lambda i: i.get("width", 0)).get("url") if images else None
-    wall = group.get("wall")
-    screen_name = group.get("screen_name")
-    known = {
-        "id",
-        "name",
-        "screen_name",
-        "description",
-        "status",
-        "contacts",
-        "site",
-        "photo_200",
-        "cover",
-        "members_count",
-        "wall",
-        "is_closed",
-        "deactivated",
-        "addresses",
-    }
-    return PageProfile(
-        platform=Platform.VK,
-        id=str(gid),
-        name=group.get("name") or "",
-        screen_name=screen_name,
-        url=f"https://vk.com/{screen_name or f'club{gid}'}",
-        description=group.get("description") or "",
-        status=group.get("status") or None,
-        emails=emails,
-        phones=phones,
-        addresses=addresses,
-        site=group.get("site") or None,
-        avatar_url=group.get("photo_200") or None,
-        cover_url=cover_url,
-        members_count=group.get("members_count"),
-        comments_open=None if wall is None else wall in (1, 2),
-        wall_open=None if wall is None else wall == 1,
-        is_closed=None if group.get("is_closed") is None else bool(group.get("is_closed")),
-        deactivated=group.get("deactivated"),
-        feedback_widgets=_feedback_widgets(group),
-        extras={k: v for k, v in group.items() if k not in known},
-    )
-
-
-def _feedback_widgets(group: Mapping[str, Any]) -> list[FeedbackWidget] | None:
-    if "menu" not in group and "app_buttons" not in group:
-        return None
-    found: list[FeedbackWidget] = []
-    menu = group.get("menu") or {}
-    for item in menu.get("items") or []:
-        title = str(item.get("title") or "")
-        url = str(item.get("url") or "")
-        if any(h in f"{title} {url}".casefold() for h in _POS_HINTS):
-            found.append(FeedbackWidget(title=title, url=url or None, kind=item.get("type")))
-    for button in group.get("app_buttons") or []:
-        title = str(button.get("title") or "")
-        if any(h in title.casefold() for h in _POS_HINTS):
-            found.append(FeedbackWidget(title=title, kind="app_button"))
-    return found
-
-
-def _verification_from(group: Mapping[str, Any]) -> Verification:
-    marks = {
-        key: group[key]
-        for key in ("is_government_organization", "trust_mark", "verified")
-        if key in group
-    }
-    page = str(group["id"])
-    if "is_government_organization" in group:
-        confirmed = bool(group["is_government_organization"])
-        return Verification(
-            platform=Platform.VK,
-            page=page,
-            state=VerificationState.CONFIRMED if confirmed else VerificationState.NOT_CONFIRMED,
-            marks=marks,
-            explanation="по полю is_government_organization (недокументированное поле VK)",
-        )
-    if "trust_mark" in group:
-        confirmed = group["trust_mark"] == _GOV_TRUST_MARK
-        return Verification(
-            platform=Platform.VK,
-            page=page,
-            state=VerificationState.CONFIRMED if confirmed else VerificationState.NOT_CONFIRMED,
-            marks=marks,
-            explanation=(
-                f"по полю trust_mark={group['trust_mark']} (недокументированное поле VK; "
-                f"{_GOV_TRUST_MARK} — подтверждено)"
-            ),
-        )
-    return Verification(
-        platform=Platform.VK,
-        page=page,
-        state=VerificationState.UNKNOWN,
-        marks=marks,
-        explanation=(
-            "VK не вернул полей госметки этому ключу; галочка verified — другой знак "
-            "(верификация сообщества), по ней отметку «Госорганизация» не определить"
-        ),
-    )
