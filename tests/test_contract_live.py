@@ -11,8 +11,10 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from datetime import timedelta
+from typing import Any
 
 import pytest
+from pydantic import SecretStr
 
 from gospages.testing.contract import ContractEnv, OfficialPageContract
 
@@ -25,13 +27,17 @@ _WRITE = os.environ.get("GOSPAGES_LIVE_WRITE") == "1"
 _DAYS = int(os.environ.get("GOSPAGES_LIVE_DAYS") or 7)
 
 
-def _env(platform: str, *names: str) -> dict[str, str]:
-    """The variables ``GOSPAGES_LIVE_<platform>_<name>`` that are set, by name."""
-    found = {}
+_SECRET = ("TOKEN", "SECRET_KEY", "API_HASH", "SESSION")
+
+
+def _env(platform: str, *names: str) -> dict[str, Any]:
+    """The variables ``GOSPAGES_LIVE_<platform>_<name>`` that are set, by name; keys and
+    sessions as ``SecretStr``, so that no traceback or ``--showlocals`` prints them."""
+    found: dict[str, Any] = {}
     for name in names:
         value = os.environ.get(f"GOSPAGES_LIVE_{platform}_{name}", "").strip()
         if value:
-            found[name] = value
+            found[name] = SecretStr(value) if name.endswith(_SECRET) else value
     return found
 
 
