@@ -28,7 +28,8 @@ from gospages import (
     ValidationError,
     VerificationState,
 )
-from gospages.ok import OKPage, sign, to_moscow
+from gospages.ok import OKPage, to_moscow
+from gospages.ok._api import sign
 from gospages.testing import SampleOK, sample_ok
 
 API = "https://api.ok.ru/fb.do"

@@ -4,8 +4,7 @@ import asyncio
 
 import pytest
 
-from gospages import RateLimiter
-from gospages._transport import limiter_for
+from gospages._transport import RateLimiter, limiter_for
 
 
 class Clock:

@@ -3,6 +3,9 @@
 The public surface is re-exported here; modules starting with ``_`` are private.
 """
 
+import warnings as _warnings
+from typing import Any as _Any
+
 from ._errors import (
     AuthError,
     CaptchaRequired,
@@ -40,7 +43,7 @@ from ._page import OfficialPage
 from ._platforms import PlatformDescriptor, PlatformKind, PostLimits, describe, official_platforms
 from ._secrets import RedactingFilter, redact
 from ._settings import Settings
-from ._transport import RateLimiter, RetryPolicy
+from ._transport import RetryPolicy
 from ._version import __version__
 
 __all__ = [
@@ -72,7 +75,6 @@ __all__ = [
     "PublishStatus",
     "PublishedPost",
     "RateLimited",
-    "RateLimiter",
     "RedactingFilter",
     "RetryPolicy",
     "ServerError",
@@ -88,3 +90,19 @@ __all__ = [
     "open_page",
     "redact",
 ]
+
+
+def __getattr__(name: str) -> _Any:
+    # RateLimiter was exported, but no page accepts one: pages share one limiter per
+    # token by themselves. Still importable for one release.
+    if name == "RateLimiter":
+        _warnings.warn(
+            "gospages.RateLimiter устарело и будет удалено в следующем выпуске: страницы "
+            "сами делят один ограничитель на ключ, передать свой нельзя",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        from ._transport import RateLimiter
+
+        return RateLimiter
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -49,9 +49,7 @@ def aware(value: datetime | None, name: str) -> datetime | None:
         raise ValidationError(str(exc)) from None
 
 
-def in_window(
-    date: datetime | None, since: datetime | None, until: datetime | None = None
-) -> bool:
+def in_window(date: datetime | None, since: datetime | None, until: datetime | None = None) -> bool:
     """Whether ``date`` lies within ``[since, until]``; an unknown date (``None``) does."""
     if date is None:
         return True

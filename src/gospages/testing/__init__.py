@@ -16,6 +16,10 @@ posts and comments of every kind, compliant and failing pages) with its ground t
 `FakeTelegram` stands in for Telegram behind `gospages.telegram.TelegramChannel`
 (``client=fake``) and answers with real Telethon objects. It needs Telethon, so it is
 imported on first use: ``gospages.testing`` itself works without Telethon.
+
+`gospages.testing.contract` is the contract suite every backend passes, for pytest:
+subclass its ``OfficialPageContract`` to hold your own backend (or a live page) to it.
+It imports pytest, so it is not imported from here.
 """
 
 from typing import TYPE_CHECKING, Any
