@@ -41,12 +41,6 @@ class TestTelegramContract(OfficialPageContract):
                 limited_page=limited,
             )
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="backend bug: TelegramChannel(comments=False) says comments, reply and "
-        "delete_comment are not allowed, yet comments() reads the discussion group "
-        "instead of raising PermissionDenied; fix in telegram/_channel.py",
-    )
     async def test_limited_credentials_agree_with_capabilities(
         self, contract_env: ContractEnv
     ) -> None:

@@ -36,11 +36,6 @@ class TestVKContract(OfficialPageContract):
                 limited_page=limited,
             )
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="backend bug: VKPage.comments() of a missing post raises ValidationError "
-        "(VK error 100 on wall.getComments) instead of NotFound; fix in vk/_page.py",
-    )
     async def test_comments_of_a_missing_post_are_not_found(
         self, contract_env: ContractEnv
     ) -> None:

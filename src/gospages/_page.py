@@ -204,10 +204,14 @@ class OfficialPage(abc.ABC):
     def _require(self, operation: Operation, post: Post | None = None) -> None:
         """Refuse, before any request, an operation the credentials do not allow.
 
-        The default trusts the platform to refuse; a backend that knows beforehand
-        (VK's keys) raises here.
+        The default refuses what :meth:`capabilities` does not allow, so that the
+        capabilities and the errors always agree; a backend that knows more (VK's key
+        kinds per method) overrides it.
         """
-        return None
+        caps = self.capabilities()
+        if not caps.can(operation):
+            why = caps.missing.get(operation) or "ключи этого не позволяют"
+            raise PermissionDenied(f"{self.platform.label}: {why}", platform=self.platform)
 
     async def _own_ids(self) -> Sequence[str]:
         """Other ids of this page that comments may carry (besides :attr:`page_id`)."""

@@ -279,6 +279,7 @@ class TelegramChannel(OfficialPage):
             yield _post_from(album, channel)
 
     async def _before_comments(self, post_id: str | None) -> None:
+        await super()._before_comments(post_id)
         if post_id is not None:
             _message_id(post_id)
         await self._discussion_group("iter_messages")

@@ -336,9 +336,20 @@ class VKPage(OfficialPage):
             if offset == 0 and isinstance(first_page, dict):
                 page = first_page
             else:
-                page = await self._api.call(
-                    "wall.getComments", self._comments_params(gid, post_id, offset)
-                )
+                try:
+                    page = await self._api.call(
+                        "wall.getComments", self._comments_params(gid, post_id, offset)
+                    )
+                except ValidationError as error:
+                    # Error 100 on the first page of a post's comments: there is no such post.
+                    if offset == 0 and error.code == 100:
+                        raise NotFound(
+                            f"ВКонтакте: записи {post_id} нет на странице «{self.page_id}»",
+                            platform=Platform.VK,
+                            method="wall.getComments",
+                            code=100,
+                        ) from None
+                    raise
             items: list[dict[str, Any]] = page.get("items") or []
             for item in items:
                 top = _comment_from(item, gid, post_id, thread_id=None)
