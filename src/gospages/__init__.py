@@ -3,9 +3,7 @@
 The public surface is re-exported here; modules starting with ``_`` are private.
 """
 
-import warnings as _warnings
-from typing import Any as _Any
-
+from ._deprecation import moved_names as _moved_names
 from ._errors import (
     AuthError,
     CaptchaRequired,
@@ -91,18 +89,13 @@ __all__ = [
     "redact",
 ]
 
-
-def __getattr__(name: str) -> _Any:
-    # RateLimiter was exported, but no page accepts one: pages share one limiter per
-    # token by themselves. Still importable for one release.
-    if name == "RateLimiter":
-        _warnings.warn(
-            "gospages.RateLimiter устарело и будет удалено в следующем выпуске: страницы "
-            "сами делят один ограничитель на ключ, передать свой нельзя",
-            DeprecationWarning,
-            stacklevel=2,
+# RateLimiter was exported, but no page accepts one: pages share one limiter per token.
+__getattr__ = _moved_names(
+    __name__,
+    {
+        "RateLimiter": (
+            "gospages._transport:RateLimiter",
+            "страницы сами делят один ограничитель на ключ, передать свой нельзя",
         )
-        from ._transport import RateLimiter
-
-        return RateLimiter
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    },
+)

@@ -56,6 +56,17 @@ class OpenContext:
     _shared: dict[str, Any] = field(default_factory=dict, repr=False)
     _closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list, repr=False)
 
+    def kwargs(self, connection_as: str | None = "http_client", **given: Any) -> dict[str, Any]:
+        """Constructor arguments for the backend: ``given``, the connection under the name
+        ``connection_as`` (when there is one), the clock, then :attr:`options` over all."""
+        kwargs = dict(given)
+        if self.connection is not None and connection_as is not None:
+            kwargs[connection_as] = self.connection
+        if self.clock is not None:
+            kwargs["clock"] = self.clock
+        kwargs.update(self.options)
+        return kwargs
+
     def shared(
         self,
         key: str,

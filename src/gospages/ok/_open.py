@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .._factory import OpenContext, missing_settings
 from .._platforms import Platform
@@ -24,16 +24,13 @@ def open_page(ref: PageRef, context: OpenContext) -> OKPage:
         raise missing_settings(
             Platform.OK, "ok_application_key", "ok_application_secret_key", "ok_access_token"
         )
-    kwargs: dict[str, Any] = {
-        "application_key": key,
-        "application_secret_key": secret,
-        "access_token": token,
-        "timeout": settings.timeout,
-        "requests_per_second": settings.ok_requests_per_second,
-    }
-    if context.connection is not None:
-        kwargs["http_client"] = context.connection
-    if context.clock is not None:
-        kwargs["clock"] = context.clock
-    kwargs.update(context.options)
-    return OKPage(ref.page, **kwargs)
+    return OKPage(
+        ref.page,
+        **context.kwargs(
+            application_key=key,
+            application_secret_key=secret,
+            access_token=token,
+            timeout=settings.timeout,
+            requests_per_second=settings.ok_requests_per_second,
+        ),
+    )

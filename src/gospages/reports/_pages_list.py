@@ -50,7 +50,7 @@ def pages_list_html(
     A ``<section class="gospages-pages">`` with a heading and a nested ``<ul>`` in the
     registry's hierarchy; links open in a new tab with ``rel="noopener noreferrer"``. Only
     http(s) addresses become links; every name is escaped. No styles: the site's own apply.
-    ``platforms`` limits the list (e.g. ``[Platform.VK, Platform.OK]``: the official pages
+    ``platforms`` limits the list (e.g. ``official_platforms()``: the official pages
     of 2523-р without Telegram channels).
     """
     entries = _entries(registry, platforms)

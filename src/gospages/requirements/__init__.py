@@ -12,10 +12,7 @@
 * :func:`check_post` looks at a post before it is published.
 """
 
-import importlib as _importlib
-import warnings as _warnings
-from typing import Any as _Any
-
+from .._deprecation import moved_names as _moved_names
 from ._audit import HistoryStore, audit_registry, missing_pages
 from ._capture import capture_snapshot, comment_stats, traffic_light
 from ._check_post import check_post
@@ -74,23 +71,17 @@ __all__ = [
     "traffic_light",
 ]
 
-
-# Moved in 0.2: the rules layer neither opens pages nor writes reports. Imported by name,
-# so that this layer does not depend on the layers above it.
-_MOVED = {
-    "AuditHistory": ("gospages.reports", "AuditHistory"),
-    "pages_from_env": ("gospages._factory", "pages_from_env"),
-}
-
-
-def __getattr__(name: str) -> _Any:
-    if name in _MOVED:
-        module, new = _MOVED[name]
-        public = "gospages.PageFactory" if name == "pages_from_env" else f"{module}.{new}"
-        _warnings.warn(
-            f"gospages.requirements.{name} устарело: используйте {public}",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return getattr(_importlib.import_module(module), new)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# Moved: the rules layer neither opens pages nor writes reports.
+__getattr__ = _moved_names(
+    __name__,
+    {
+        "AuditHistory": (
+            "gospages.reports:AuditHistory",
+            "используйте gospages.reports.AuditHistory",
+        ),
+        "pages_from_env": (
+            "gospages._factory:pages_from_env",
+            "используйте gospages.PageFactory()",
+        ),
+    },
+)

@@ -26,6 +26,7 @@ except ImportError as _exc:  # pragma: no cover - depends on the environment
         "(или pip install telethon)"
     ) from _exc
 
+from .._deprecation import moved_names as _moved_names
 from ._channel import (
     FOREIGN_SERVICE_NOTICE,
     ForeignServiceWarning,
@@ -60,19 +61,13 @@ __all__ = [
     "translate_error",
 ]
 
-
-def __getattr__(name: str) -> object:
-    if name == "TELEGRAM_LIMITS":
-        import warnings
-
-        from .._text import TELEGRAM_LIMITS
-
-        warnings.warn(
-            "gospages.telegram.TELEGRAM_LIMITS устарел: лимиты площадки — в "
-            "gospages._platforms.describe(Platform.TELEGRAM).limits или "
+__getattr__ = _moved_names(
+    __name__,
+    {
+        "TELEGRAM_LIMITS": (
+            "gospages._text:TELEGRAM_LIMITS",
+            "лимиты площадки — в gospages.describe(Platform.TELEGRAM).limits или "
             "TelegramChannel(...).limits",
-            DeprecationWarning,
-            stacklevel=2,
         )
-        return TELEGRAM_LIMITS
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    },
+)

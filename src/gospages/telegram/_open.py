@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .._factory import OpenContext, missing_settings
 from .._platforms import Platform
@@ -31,13 +31,11 @@ async def _close(client: TelegramAPI) -> None:
 def open_page(ref: PageRef, context: OpenContext) -> TelegramChannel:
     """A `TelegramChannel`. The pages of one run share one Telegram connection (two
     clients on one session would disconnect each other); no channel closes it."""
-    kwargs: dict[str, Any] = dict(context.options)
     if context.connection is not None:
         client, owns = context.connection, False
     elif context.run:
         client, owns = context.shared("telegram", lambda: _connect(context), _close), False
     else:
         client, owns = _connect(context), True
-    if context.clock is not None:
-        kwargs["clock"] = context.clock
-    return TelegramChannel(ref.page, client=client, close_client=owns, **kwargs)
+    kwargs = context.kwargs(connection_as=None, client=client, close_client=owns)
+    return TelegramChannel(ref.page, **kwargs)

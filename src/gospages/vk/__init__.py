@@ -5,6 +5,7 @@ the three VK keys each operation needs is in `METHOD_TOKENS`;
 `VKPage.capabilities` tells what the keys you passed allow.
 """
 
+from .._deprecation import moved_names as _moved_names
 from ._api import (
     API_VERSION,
     DEFAULT_API_URL,
@@ -29,10 +30,12 @@ __all__ = [
     "VKPage",
 ]
 
-
-def __getattr__(name: str) -> object:
-    if name == "VK_LIMITS":  # deprecated: the limits live in the platform descriptor
-        from . import _page
-
-        return _page.__getattr__(name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = _moved_names(
+    __name__,
+    {
+        "VK_LIMITS": (
+            "gospages.vk._page:_VK_LIMITS",
+            "лимиты площадки — в gospages.describe(Platform.VK).limits или VKPage(...).limits",
+        )
+    },
+)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .._factory import OpenContext, missing_settings
 from .._platforms import Platform
@@ -17,17 +17,11 @@ __all__ = ["open_page"]
 def open_page(ref: PageRef, context: OpenContext) -> VKPage:
     """A `VKPage` with every VK key the settings hold."""
     settings = context.settings
-    tokens = {
+    tokens: dict[str, Any] = {
         "user_token": settings.vk_user_token,
         "community_token": settings.vk_community_token,
         "service_token": settings.vk_service_token,
     }
     if not any(tokens.values()):
         raise missing_settings(Platform.VK, "vk_user_token", "vk_service_token")
-    kwargs: dict[str, Any] = {"timeout": settings.timeout, **tokens}
-    if context.connection is not None:
-        kwargs["http_client"] = context.connection
-    if context.clock is not None:
-        kwargs["clock"] = context.clock
-    kwargs.update(context.options)
-    return VKPage(ref.page, **kwargs)
+    return VKPage(ref.page, **context.kwargs(timeout=settings.timeout, **tokens))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-import warnings
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -51,28 +50,11 @@ from ._parse import (
 __all__ = ["VKPage"]
 
 
-def _vk_limits() -> dict[str, int]:
-    limits = describe(Platform.VK).limits
-    return {
-        "text": limits.text or 0,
-        "attachments": limits.attachments or 0,
-        "links": limits.links or 0,
-        "polls": limits.polls or 0,
-        "photo_bytes": limits.photo_bytes or 0,
-        "comment_text": limits.comment_text or 0,
-    }
-
-
-def __getattr__(name: str) -> Any:
-    if name == "VK_LIMITS":
-        warnings.warn(
-            "gospages.vk.VK_LIMITS устарел: лимиты площадки — в "
-            "gospages._platforms.describe(Platform.VK).limits или VKPage(...).limits",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return _vk_limits()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+_VK_LIMITS = {
+    name: getattr(describe(Platform.VK).limits, name) or 0
+    for name in ("text", "attachments", "links", "polls", "photo_bytes", "comment_text")
+}
+"""The old ``gospages.vk.VK_LIMITS`` (deprecated): the descriptor's limits as a dict."""
 
 
 GROUP_FIELDS = (
