@@ -54,9 +54,11 @@ def _format(path: Path) -> str:
 def load_registry(path: str | os.PathLike[str]) -> Registry:
     """Read a registry from ``.yaml``/``.yml``, ``.csv`` or ``.xlsx`` (by the suffix).
 
-    CSV may be UTF-8 (with or without Excel's BOM) or Windows-1251, with ``,`` or ``;``
-    between cells. A table's header may sit under title rows; XLSX is read from the
-    sheet «Реестр», or the active sheet.
+    CSV may be UTF-8 (with or without Excel's BOM), UTF-16 with a BOM or Windows-1251,
+    with ``,``, ``;`` or tabs between cells. A table's header may sit under title rows;
+    XLSX is read from the sheet «Реестр», else the first sheet with a header row. Files
+    over 16 MB (an XLSX unpacking to over 128 MB) are refused, and so are YAML anchors
+    and aliases (``&``, ``*``: ten lines of them expand to gigabytes).
 
     Raises:
         RegistryError: every problem of the file, with rows and columns (YAML: lines and

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import zipfile
@@ -14,6 +15,7 @@ from ._common import (
     _PAGE_FIELDS,
     _REQUIRED,
     _SHEET,
+    RegistryError,
     RegistryProblem,
     _assemble,
     _At,
@@ -142,6 +144,10 @@ def _table(records: Sequence[Sequence[object]], source: str) -> tuple[int, list[
                 f"столбец «{name}» встречается дважды (столбцы {header.index(name) + 1} и {i + 1})",
                 index + 1,
             )
+    problems: list[RegistryProblem] = []
+    _columns(header, index + 1, problems)  # even with no rows below: a header that is not one
+    if problems:
+        raise RegistryError(source, problems)
     width = len(header)
     rows = [
         dict(zip(header, (record + [""] * width)[:width], strict=True))
@@ -150,20 +156,69 @@ def _table(records: Sequence[Sequence[object]], source: str) -> tuple[int, list[
     return index + 1, rows
 
 
+#: The largest registry file gospages reads (a region's registry is well under 1 MB).
+MAX_FILE_BYTES = 16 * 1024 * 1024
+#: The largest an XLSX may grow when unpacked (a workbook is a ZIP of XML files).
+MAX_UNPACKED_BYTES = 128 * 1024 * 1024
+_ENCODINGS = "UTF-8, UTF-16 (с BOM), Windows-1251"
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):g} МБ"
+
+
+def _read_bytes(path: Path, limit: int | None = None) -> bytes:
+    """The file's bytes, refusing a file over ``limit`` (default `MAX_FILE_BYTES`)
+    without reading more than ``limit + 1`` bytes of it."""
+    limit = MAX_FILE_BYTES if limit is None else limit
+    with path.open("rb") as file:
+        data = file.read(limit + 1)
+    if len(data) > limit:
+        raise _fail(
+            str(path),
+            f"файл больше {_megabytes(limit)}: gospages не читает реестры такого размера "
+            f"(ограничение против испорченных и враждебных файлов)",
+        )
+    return data
+
+
 def _read_text(path: Path) -> str:
-    """UTF-8 (with Excel's BOM or without), else Windows-1251 as old Excel saves CSV."""
-    data = path.read_bytes()
+    """UTF-8 (with Excel's BOM or without), UTF-16 with a BOM (Excel's «Текст Юникод»),
+    else Windows-1251 as old Excel saves CSV."""
+    data = _read_bytes(path)
     try:
-        return data.decode("utf-8-sig")
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            text = data.decode("utf-16")
+        else:
+            try:
+                text = data.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                text = data.decode("cp1251")
     except UnicodeDecodeError:
-        return data.decode("cp1251")
+        raise _fail(
+            str(path),
+            f"не удалось прочитать как текст: кодировка не {_ENCODINGS}. "
+            f"Сохраните файл в кодировке UTF-8.",
+        ) from None
+    if "\x00" in text:
+        raise _fail(
+            str(path),
+            f"это не текстовый файл (в нём нулевые байты): пробованы кодировки {_ENCODINGS}. "
+            f"Сохраните реестр как CSV в UTF-8, YAML или книгу Excel (.xlsx).",
+        )
+    return text
 
 
 def _csv_records(path: Path) -> list[list[str]]:
     text = _read_text(path)
     first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    if first.count("\t") > first.count(delimiter):  # Excel's «Текст Юникод» has tabs
+        delimiter = "\t"
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        raise _fail(str(path), f"не удалось разобрать CSV: {exc}") from None
 
 
 def _write_csv(rows: Sequence[Mapping[str, str]], path: Path) -> None:
@@ -174,16 +229,54 @@ def _write_csv(rows: Sequence[Mapping[str, str]], path: Path) -> None:
         writer.writerows([row[header] for header in _COLUMNS.values()] for row in rows)
 
 
+def _has_header(records: Sequence[Sequence[object]]) -> bool:
+    """Whether one of the first rows reads as a registry header (two known columns)."""
+    return any(
+        sum(_norm(_text(cell)) in _ALIASES for cell in record) >= 2 for record in records[:10]
+    )
+
+
 def _xlsx_records(path: Path) -> list[tuple[object, ...]]:
+    """The rows of the registry's sheet: «Реестр», else the first sheet with a header row
+    (the only sheet when there is one)."""
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    source = str(path)
+    _read_bytes(path, MAX_FILE_BYTES)  # the size check, before unpacking anything
     try:
-        book = load_workbook(path, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError):
-        raise _fail(str(path), "не удалось открыть как книгу Excel (.xlsx)") from None
-    sheet = book[_SHEET] if _SHEET in book.sheetnames else book.active
-    return [tuple(record) for record in sheet.iter_rows(values_only=True)]
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise _fail(source, "не удалось открыть как книгу Excel (.xlsx)") from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise _fail(
+            source,
+            f"книга Excel в распакованном виде больше {_megabytes(MAX_UNPACKED_BYTES)}: "
+            f"gospages не читает реестры такого размера",
+        )
+    try:
+        book = load_workbook(path, data_only=True, read_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError):
+        raise _fail(source, "не удалось открыть как книгу Excel (.xlsx)") from None
+    try:
+        names = list(book.sheetnames)
+        chosen = next((n for n in names if _norm(n) == _norm(_SHEET)), None)
+        order = [chosen] if chosen is not None else names
+        for name in order:
+            records = [tuple(record) for record in book[name].iter_rows(values_only=True)]
+            if chosen is not None or len(names) == 1 or _has_header(records):
+                return records
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise _fail(source, f"не удалось прочитать книгу Excel (.xlsx): {exc}") from None
+    finally:
+        book.close()
+    listed = ", ".join(f"«{name}»" for name in names)
+    raise _fail(
+        source,
+        f"ни на одном листе нет реестра: прочитаны листы {listed}, ни на одном нет строки "
+        f"заголовков (id, название, вид, уровень). Назовите лист с реестром «{_SHEET}».",
+    )
 
 
 def _write_xlsx(rows: Sequence[Mapping[str, str]], path: Path) -> None:

@@ -46,6 +46,41 @@ class _Dumper(yaml.SafeDumper):
         super().increase_indent(flow, False)
 
 
+#: Deeper nesting than this is not a registry (each level of ``children`` takes three).
+_MAX_DEPTH = 100
+
+
+class _RefusedYAML(yaml.MarkedYAMLError):
+    """A construct the registry does not accept; ``problem`` is the Russian message."""
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader without anchors and aliases (``&name``, ``*name``, ``<<: *name``):
+    a registry needs none, and ten lines of nested aliases expand to gigabytes (the
+    "billion laughs"). Nesting is bounded too, so that a hostile file fails fast."""
+
+    _depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise _RefusedYAML(
+                problem="якоря и ссылки YAML (&имя, *имя, <<:) в реестре не поддерживаются: "
+                "повторите значения явно",
+                problem_mark=event.start_mark,
+            )
+        if self._depth >= _MAX_DEPTH:
+            raise _RefusedYAML(
+                problem=f"вложенность глубже {_MAX_DEPTH} уровней: это не реестр",
+                problem_mark=event.start_mark,
+            )
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
 class _YamlReader:
     """YAML nodes to plain values, remembering the line of every path."""
 
@@ -57,7 +92,7 @@ class _YamlReader:
 
     def load(self, text: str) -> Any:
         try:
-            node = yaml.compose(text, Loader=yaml.SafeLoader)
+            node = yaml.compose(text, Loader=_Loader)
         except yaml.MarkedYAMLError as exc:
             row = exc.problem_mark.line + 1 if exc.problem_mark else None
             raise _fail(self.source, f"ошибка разметки YAML: {exc.problem or exc}", row) from None
