@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
+from gospages import ValidationError
 from gospages.registry import RegistryError, RegistryProblem, _tables, load_registry
+from gospages.requirements import load_policy
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 
@@ -204,3 +206,133 @@ def test_a_table_without_a_header_is_not_an_empty_registry(tmp_path: Path) -> No
     csv_file = tmp_path / "r.csv"
     csv_file.write_text("Реестр страниц\n", encoding="utf-8")
     assert "нет обязательного столбца" in messages(csv_file)
+
+
+# -- policies ---------------------------------------------------------------------------------
+
+
+def _policy(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_text(text, encoding=encoding)
+    return path
+
+
+def test_a_partial_actions_table_keeps_the_other_defaults(tmp_path: Path) -> None:
+    path = _policy(
+        tmp_path / "p.toml",
+        'name = "p"\nextends = ["federal"]\n[moderation.actions]\nspam = "review"\n',
+    )
+    actions = load_policy(path).moderation.actions
+    assert actions["spam"] == "review"
+    assert actions["obscene"] == "delete"  # was silently "review" (dropped from the table)
+    assert actions["insult"] == "delete"
+    inline = _policy(tmp_path / "i.toml", 'name = "i"\n[moderation]\nactions = {insult = "ban"}\n')
+    assert load_policy(inline).moderation.actions == {
+        "obscene": "delete",
+        "insult": "ban",
+        "spam": "ban",
+        "personal_data": "review",
+        "prohibited": "review",
+    }
+    overridden = load_policy("federal", moderation={"actions": {"obscene": "ban"}})
+    assert overridden.moderation.actions["insult"] == "delete"
+
+
+def test_policy_labels_are_the_classifiers_labels() -> None:
+    from typing import get_args
+
+    from gospages.moderation._model import Label
+    from gospages.requirements._policy import ModerationLabel
+
+    assert set(get_args(ModerationLabel)) == set(get_args(Label))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('name = "p"\npost_per_week = 3\n', "ключ «post_per_week»: неизвестный ключ; допустимо: name"),
+        ('name = "p"\n[frequency]\nsilent_day = 3\n', "ключ «frequency.silent_day»: неизвестный ключ"),
+        (
+            'name = "p"\n[moderation.actions]\nobscne = "delete"\n',
+            "ключ «moderation.actions»: неизвестный ключ «obscne»; допустимо: obscene, insult",
+        ),
+        (
+            'name = "p"\n[frequency.by_kind]\nomsu = 3\n',
+            "ключ «frequency.by_kind»: неизвестный ключ «omsu»",
+        ),
+        ('name = "p"\n[frequency]\nposts_per_week = -2\n', "«frequency.posts_per_week»: -2: число должно быть не меньше 0"),
+        ('name = "p"\n[reply]\nhours = -1\n', "«reply.hours»"),
+        ('name = "p"\n[moderation]\nban_ladder_days = [1, -7]\n', "«moderation.ban_ladder_days.1»"),
+        ('name = "p"\n[moderation]\nwindow_days = -1\n', "«moderation.window_days»"),
+        ('name = "p"\nextends = 5\n', "ключ «extends»: ожидается имя предустановки"),
+        ('name = "p"\nextends = ["federal", 1]\n', "ключ «extends»"),
+        ('name = "p"\n[moderation.actions]\nspam = "burn"\n', "«burn» — недопустимое значение; допустимо: keep, delete"),
+    ],
+)
+def test_policy_mistakes_are_named_in_russian(tmp_path: Path, text: str, expected: str) -> None:
+    path = _policy(tmp_path / "p.toml", text)
+    with pytest.raises(ValidationError) as caught:
+        load_policy(path)
+    assert expected in str(caught.value)
+    assert str(path) in str(caught.value)
+    assert "Extra inputs" not in str(caught.value)
+
+
+def test_a_mistake_in_a_parent_names_the_parent(tmp_path: Path) -> None:
+    _policy(tmp_path / "base.toml", 'name = "base"\n[reply]\nhourz = 3\n')
+    child = _policy(tmp_path / "child.toml", 'name = "child"\nextends = ["base.toml"]\n')
+    with pytest.raises(ValidationError, match=r"base\.toml: ключ «reply\.hourz»"):
+        load_policy(child)
+
+
+def test_a_string_extends_is_one_parent(tmp_path: Path) -> None:
+    path = _policy(tmp_path / "p.toml", 'name = "p"\nextends = "tomsk"\n')
+    assert load_policy(path).frequency.posts_per_week == 2
+
+
+def test_extends_is_found_from_the_policy_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "policies"
+    (folder / "common").mkdir(parents=True)
+    _policy(folder / "common" / "base.toml", 'name = "base"\n[reply]\nhours = 7\n')
+    _policy(folder / "region.toml", 'name = "region"\nextends = ["common/base.toml"]\n')
+    child = _policy(folder / "district.toml", 'name = "district"\nextends = ["region.toml"]\n')
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert load_policy(child).reply.hours == 7
+    assert load_policy(Path("..") / "policies" / "district.toml").reply.hours == 7
+
+
+def test_extends_from_the_working_directory_still_works_with_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "mine").mkdir()
+    _policy(tmp_path / "shared" / "base.toml", 'name = "base"\n[reply]\nhours = 5\n')
+    child = _policy(tmp_path / "mine" / "p.toml", 'name = "p"\nextends = ["shared/base.toml"]\n')
+    monkeypatch.chdir(tmp_path)
+    with pytest.warns(DeprecationWarning, match="от рабочего каталога"):
+        assert load_policy(child).reply.hours == 5
+
+
+def test_a_cp1251_policy_is_read(tmp_path: Path) -> None:
+    path = _policy(
+        tmp_path / "p.toml",
+        'name = "p"\ntitle = "Энский район"\n[moderation]\nquestion_template = "Спасибо!"\n',
+        encoding="cp1251",
+    )
+    policy = load_policy(path)
+    assert (policy.title, policy.moderation.question_template) == ("Энский район", "Спасибо!")
+
+
+def test_a_policy_in_no_known_encoding_or_too_big_is_named(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_bytes(b'name = "\x98"\n')
+    with pytest.raises(ValidationError, match=r"bad\.toml: .*кодировки UTF-8, Windows-1251"):
+        load_policy(bad)
+    huge = tmp_path / "huge.toml"
+    with huge.open("wb") as file:
+        file.truncate(2 * 1024 * 1024)
+    with pytest.raises(ValidationError, match=r"huge\.toml: файл больше 1024 КБ"):
+        load_policy(huge)

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import sys
+import warnings
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    NonNegativeFloat,
+    NonNegativeInt,
+    ValidationError,
+    field_validator,
+)
 
 from .._errors import ValidationError as GospagesValidationError
 from .._models import Platform
@@ -34,13 +43,13 @@ class _Section(BaseModel):
 
 
 class Frequency(_Section):
-    posts_per_week: float = 0
+    posts_per_week: NonNegativeFloat = 0
     """Minimum posts a week (0: no norm)."""
-    by_category: dict[str, float] = Field(default_factory=dict)
+    by_category: dict[str, NonNegativeFloat] = Field(default_factory=dict)
     """Norms per page category («флагманский» ...), over ``posts_per_week``."""
-    by_kind: dict[str, float] = Field(default_factory=dict)
+    by_kind: dict[OrgKindName, NonNegativeFloat] = Field(default_factory=dict)
     """Norms per organisation kind (``state_body`` ...), over ``posts_per_week``."""
-    silent_days: int = 30
+    silent_days: NonNegativeInt = 30
     """A page with no post for this many days is silent."""
 
 
@@ -57,13 +66,17 @@ class Profile(_Section):
 
 
 class Reply(_Section):
-    hours: float = 24
+    hours: NonNegativeFloat = 24
 
 
 ModerationAction = Literal["keep", "delete", "ban", "review"]
+ModerationLabel = Literal["obscene", "insult", "spam", "personal_data", "prohibited"]
+"""The classifier's labels (``gospages.moderation.Label``)."""
+OrgKindName = Literal["state_body", "local_government", "subordinate"]
+"""``gospages.registry.OrgKind`` values."""
 
 
-def _default_actions() -> dict[str, ModerationAction]:
+def _default_actions() -> dict[ModerationLabel, ModerationAction]:
     # Seeds 003 item 8 and 004 item 2.5: spam, insults, aggression and obscene language are
     # removed; personal data and possibly prohibited content go to a person.
     return {
@@ -76,15 +89,22 @@ def _default_actions() -> dict[str, ModerationAction]:
 
 
 class Moderation(_Section):
-    actions: dict[str, ModerationAction] = Field(default_factory=_default_actions)
-    """What to do with a comment carrying each label (the strictest label wins)."""
-    ban_ladder_days: list[int] = Field(default_factory=lambda: [1, 3, 7, 30, 0])
+    actions: dict[ModerationLabel, ModerationAction] = Field(default_factory=_default_actions)
+    """What to do with a comment carrying each label (the strictest label wins). A policy
+    states only the labels it changes; the others keep their defaults."""
+    ban_ladder_days: list[NonNegativeInt] = Field(default_factory=lambda: [1, 3, 7, 30, 0])
     """Escalating bans for repeat offenders, in days; 0 is for good (POL-MOD)."""
-    window_days: int = 14
+    window_days: NonNegativeInt = 14
     """How old a post may be for its new comments to be read by the inbox."""
     question_template: str | None = None
     """If set, questions get this answer from the page (an acknowledgement: «Спасибо,
     ответим в течение дня»). Never sent on Telegram (41-ФЗ)."""
+
+    @field_validator("actions", mode="before")
+    @classmethod
+    def _over_defaults(cls, value: Any) -> Any:
+        # A partial table changes the labels it names; it does not drop the others.
+        return {**_default_actions(), **value} if isinstance(value, Mapping) else value
 
 
 class Platforms(_Section):
@@ -138,15 +158,85 @@ def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+#: The largest policy file gospages reads (the presets are about 1 KB).
+MAX_POLICY_BYTES = 1024 * 1024
+_ENCODINGS = ("utf-8-sig", "cp1251")
+_ENCODING_NAMES = "UTF-8, Windows-1251"
+
+
+def _fail(origin: str, message: str) -> GospagesValidationError:
+    return GospagesValidationError(f"Политика {origin}: {message}")
+
+
+def _decode(data: bytes, origin: str) -> str:
+    """TOML is UTF-8; Windows-1251 is accepted too, as Russian Notepad used to save."""
+    for encoding in _ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise _fail(
+        origin,
+        f"не удалось прочитать как текст: пробованы кодировки {_ENCODING_NAMES}. "
+        f"Сохраните файл в UTF-8.",
+    )
+
+
+def _read_file(path: Path) -> str:
+    with path.open("rb") as file:
+        data = file.read(MAX_POLICY_BYTES + 1)
+    if len(data) > MAX_POLICY_BYTES:
+        raise _fail(
+            str(path),
+            f"файл больше {MAX_POLICY_BYTES // 1024} КБ: это не политика "
+            f"(ограничение против испорченных и враждебных файлов)",
+        )
+    return _decode(data, str(path))
+
+
+def _parents(data: Mapping[str, Any], origin: str) -> list[str]:
+    """The ``extends`` of one file: a name or path, or a list of them."""
+    extends = data.get("extends", [])
+    if isinstance(extends, str):
+        extends = [extends]
+    if not isinstance(extends, list) or not all(isinstance(p, str) for p in extends):
+        raise _fail(
+            origin,
+            "ключ «extends»: ожидается имя предустановки или путь к файлу .toml, "
+            'или список их (extends = ["federal"])',
+        )
+    return list(extends)
+
+
+def _locate(parent: str, folder: Path | None) -> str:
+    """A parent policy: a preset name as is; a relative path from the folder of the file
+    that names it (the working directory before 0.x: still found there, with a warning)."""
+    path = Path(parent)
+    if path.suffix != ".toml" or path.is_absolute() or folder is None:
+        return parent
+    beside = folder / path
+    if not beside.exists() and path.exists():
+        warnings.warn(
+            f"Политика «{parent}» найдена от рабочего каталога, а не от папки политики "
+            f"{folder}: такой путь перестанет работать, укажите его от папки политики",
+            DeprecationWarning,
+            stacklevel=4,
+        )
+        return str(path)
+    return str(beside)
+
+
 def _read(source: str, seen: tuple[str, ...]) -> dict[str, Any]:
-    if source in seen:
-        chain = " → ".join((*seen, source))
-        raise GospagesValidationError(f"Политики ссылаются друг на друга по кругу: {chain}")
     path = Path(source)
+    key = str(path.resolve()) if path.suffix == ".toml" else source
+    if key in seen:
+        chain = " → ".join((*seen, key))
+        raise GospagesValidationError(f"Политики ссылаются друг на друга по кругу: {chain}")
+    folder: Path | None = None
     try:
         if path.suffix == ".toml":
-            text = path.read_text(encoding="utf-8")
-            origin = str(path)
+            text = _read_file(path)
+            origin, folder = str(path), path.parent
         elif source in PRESETS:
             text = (resources.files(__package__) / "policies" / f"{source}.toml").read_text(
                 encoding="utf-8"
@@ -164,23 +254,84 @@ def _read(source: str, seen: tuple[str, ...]) -> dict[str, Any]:
         ) from None
     except tomllib.TOMLDecodeError as exc:
         raise GospagesValidationError(f"Политика {origin}: ошибка TOML: {exc}") from None
+    parents = _parents(data, origin)
+    _validate({"name": "?", **data, "extends": parents}, origin)  # this file's own mistakes
     merged: dict[str, Any] = {}
-    for parent in data.get("extends", []):
-        merged = _merge(merged, _read(str(parent), (*seen, source)))
-    return _merge(merged, data)
+    for parent in parents:
+        merged = _merge(merged, _read(_locate(parent, folder), (*seen, key)))
+    return _merge(merged, {**data, "extends": parents})
+
+
+_PROBLEMS: dict[str, str] = {
+    "extra_forbidden": "неизвестный ключ",
+    "missing": "обязательный ключ не указан",
+    "float_parsing": "ожидается число",
+    "float_type": "ожидается число",
+    "int_parsing": "ожидается целое число",
+    "int_type": "ожидается целое число",
+    "int_from_float": "ожидается целое число",
+    "string_type": "ожидается строка",
+    "list_type": "ожидается список",
+    "dict_type": "ожидается таблица",
+    "model_type": "ожидается таблица",
+    "model_attributes_type": "ожидается таблица",
+    "bool_type": "ожидается true или false",
+    "bool_parsing": "ожидается true или false",
+}
+
+
+def _allowed(loc: tuple[int | str, ...]) -> list[str]:
+    """The keys allowed where an unknown key ``loc`` was found."""
+    model: Any = Policy
+    for part in loc[:-1]:
+        field = model.model_fields.get(part) if isinstance(part, str) else None
+        model = getattr(field, "annotation", None)
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return []
+    return list(model.model_fields)
+
+
+def _russian(error: Mapping[str, Any]) -> str:
+    """One pydantic error in Russian, naming the key."""
+    loc = tuple(error["loc"])
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    is_key = bool(loc) and loc[-1] == "[key]"
+    where = ".".join(str(p) for p in (loc[:-2] if is_key else loc))
+    if kind == "extra_forbidden":
+        allowed = _allowed(loc)
+        text = "неизвестный ключ" + (f"; допустимо: {', '.join(allowed)}" if allowed else "")
+    elif kind in ("literal_error", "enum"):
+        expected = str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", ")
+        value = error.get("input")
+        text = f"«{value}» — недопустимое значение; допустимо: {expected}"
+        if is_key:
+            text = f"неизвестный ключ «{value}»; допустимо: {expected}"
+    elif kind in ("greater_than_equal", "greater_than"):
+        bound = ctx.get("ge", ctx.get("gt"))
+        text = f"{error.get('input')}: число должно быть не меньше {bound:g}"
+    else:
+        text = _PROBLEMS.get(kind, f"недопустимое значение ({error['msg']})")
+    return f"ключ «{where}»: {text}" if where else text
+
+
+def _validate(data: Mapping[str, Any], origin: str) -> Policy:
+    try:
+        return Policy.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(_russian(e) for e in exc.errors())
+        raise _fail(origin, problems) from None
 
 
 def load_policy(source: str | Path = "federal", **overrides: Any) -> Policy:
     """A policy from a preset name (:data:`PRESETS`) or a TOML file, with its parents.
 
-    ``overrides`` replace top-level sections or values (``frequency={"posts_per_week": 3}``).
-    Errors name the file and the field, in Russian.
+    A relative ``extends`` path is found from the folder of the file that names it. A
+    table states only what it changes (``[moderation.actions]`` with one label keeps the
+    other labels' defaults). ``overrides`` replace top-level sections or values
+    (``frequency={"posts_per_week": 3}``). Unknown keys, negative numbers and values of
+    the wrong type are errors; errors name the file and the key, in Russian. Files over
+    1 MB are refused; UTF-8 and Windows-1251 are read.
     """
     data = _merge(_read(str(source), ()), overrides)
-    try:
-        return Policy.model_validate(data)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
-        )
-        raise GospagesValidationError(f"Политика {source}: {problems}") from None
+    return _validate(data, str(source))
