@@ -7,9 +7,10 @@ import warnings
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -18,6 +19,7 @@ from pydantic import (
     ValidationError,
     field_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from .._errors import ValidationError as GospagesValidationError
 from .._models import Platform
@@ -76,7 +78,19 @@ OrgKindName = Literal["state_body", "local_government", "subordinate"]
 """``gospages.registry.OrgKind`` values."""
 
 
-def _default_actions() -> dict[ModerationLabel, ModerationAction]:
+def _label(value: str) -> str:
+    labels = get_args(ModerationLabel)
+    if value not in labels:
+        raise PydanticCustomError(
+            "literal_error", "Input should be {expected}", {"expected": ", ".join(labels)}
+        )
+    return value
+
+
+_LabelKey = Annotated[str, AfterValidator(_label)]
+
+
+def _default_actions() -> dict[str, ModerationAction]:
     # Seeds 003 item 8 and 004 item 2.5: spam, insults, aggression and obscene language are
     # removed; personal data and possibly prohibited content go to a person.
     return {
@@ -89,7 +103,7 @@ def _default_actions() -> dict[ModerationLabel, ModerationAction]:
 
 
 class Moderation(_Section):
-    actions: dict[ModerationLabel, ModerationAction] = Field(default_factory=_default_actions)
+    actions: dict[_LabelKey, ModerationAction] = Field(default_factory=_default_actions)
     """What to do with a comment carrying each label (the strictest label wins). A policy
     states only the labels it changes; the others keep their defaults."""
     ban_ladder_days: list[NonNegativeInt] = Field(default_factory=lambda: [1, 3, 7, 30, 0])
