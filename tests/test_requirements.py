@@ -420,10 +420,18 @@ def test_fleet_audit_checks_the_official_sites() -> None:
         served.append(str(request.url))
         return httpx.Response(200, text=f"<html><body>{html}</body></html>")
 
+    async def public(host: str) -> list[str]:
+        return ["95.163.0.1"]  # a public address, without DNS
+
     async def go() -> Any:
         async with httpx.AsyncClient(transport=httpx.MockTransport(site)) as client:
             return await audit_registry(
-                region.registry, fast_open(region), "federal", check_sites=True, site_client=client
+                region.registry,
+                fast_open(region),
+                "federal",
+                check_sites=True,
+                site_client=client,
+                site_resolver=public,
             )
 
     report = asyncio.run(go())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 
@@ -17,6 +17,9 @@ from ._capture import capture_snapshot, traffic_light
 from ._model import AuditReport, Finding, PageAudit, PageSnapshot, RuleStatus, Severity
 from ._policy import Policy, load_policy
 from ._rules import apply_rule_severity, audit_page
+
+if TYPE_CHECKING:
+    from ._site import Resolver
 
 __all__ = ["HistoryStore", "Progress", "audit_registry", "missing_pages"]
 
@@ -115,6 +118,7 @@ async def audit_registry(
     now: datetime | None = None,
     check_sites: bool = False,
     site_client: httpx.AsyncClient | None = None,
+    site_resolver: Resolver | None = None,
 ) -> AuditReport:
     """Capture every page of ``registry``, run the rules, and report.
 
@@ -127,6 +131,9 @@ async def audit_registry(
     run's summary is attached for trends and this run is stored. With ``check_sites``
     the official site of each organisation (from its pages' profiles) is opened once and
     checked for links to its pages (FZ8-13-LIST); ``site_client`` lets tests serve sites.
+    Sites are addresses written by strangers: only http(s) to public addresses is opened
+    (``site_resolver`` gives a host's addresses, for tests without DNS), redirects are
+    checked hop by hop, and a front page is read up to 3 MB within 20 s.
     """
     if isinstance(policy, str):
         policy = load_policy(policy)
@@ -149,7 +156,9 @@ async def audit_registry(
     audits = await asyncio.gather(*(run(org, ref) for org, ref in pages))
     org_findings = missing_pages(registry, policy)
     if check_sites and "FZ8-13-LIST" not in policy.disabled:
-        org_findings += await _check_sites(registry, list(audits), site_client, policy)
+        org_findings += await _check_sites(
+            registry, list(audits), site_client, policy, site_resolver
+        )
     report = AuditReport(
         policy=policy.label,
         created_at=now,
@@ -169,6 +178,7 @@ async def _check_sites(
     audits: list[PageAudit],
     client: httpx.AsyncClient | None,
     policy: Policy,
+    resolve: Resolver | None = None,
 ) -> list[Finding]:
     from ._contacts import profile_contacts
     from ._site import fetch_site, site_list_findings
@@ -184,7 +194,9 @@ async def _check_sites(
     owned = client is None
     client = client or httpx.AsyncClient(headers={"User-Agent": "gospages site check"})
     try:
-        pages_html = await asyncio.gather(*(fetch_site(client, url) for url in sites.values()))
+        pages_html = await asyncio.gather(
+            *(fetch_site(client, url, resolve=resolve) for url in sites.values())
+        )
     finally:
         if owned:
             await client.aclose()
