@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import pickle
+import threading
 from datetime import datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
 
 import pytest
 from pydantic import SecretStr
 
 import gospages
-from gospages import GospagesError, Post, RedactingFilter, RetryPolicy, redact
+from gospages import (
+    CaptchaRequired,
+    GospagesError,
+    Post,
+    RedactingFilter,
+    RetryPolicy,
+    ValidationRequired,
+    redact,
+)
+from gospages._secrets import register_secret
 from gospages.testing import SampleVK
 from gospages.vk import VKPage
 
@@ -90,3 +104,119 @@ def test_redacting_filter_on_a_handler() -> None:
 
 def test_public_errors_module_exports_filter() -> None:
     assert gospages.RedactingFilter is RedactingFilter
+
+
+# -- a hostile server echoing the token -----------------------------------------------------
+
+HOSTILE_TOKEN = "vk-hostile-echo-5c1d9e7a2b"
+
+
+class _Echo(BaseHTTPRequestHandler):
+    """Answers every VK call with an error that echoes the access token everywhere it can:
+    the message, the captcha and check URLs, the captcha sid, request_params, a header."""
+
+    protocol_version = "HTTP/1.1"
+    codes = iter(())  # set per test
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        form = parse_qs(self.rfile.read(length).decode())
+        token = form.get("access_token", ["?"])[0]
+        code = next(self.codes, 5)
+        error = {
+            "error_code": code,
+            "error_msg": f"User authorization failed: token {token} is bad ({token})",
+            "captcha_sid": token,
+            "captcha_img": f"https://api.vk.ru/captcha.php?sid={token}",
+            "redirect_uri": f"https://id.vk.ru/check?session_token=keep-me&echo={token}",
+            "request_params": [{"key": "access_token", "value": token}],
+        }
+        payload = json.dumps({"error": error}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("X-Echo-Token", token)
+        self.send_header("Set-Cookie", f"remixsid={token}; Path=/")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+async def test_a_hostile_server_echoing_the_token_leaks_it_nowhere() -> None:
+    records: list[logging.LogRecord] = []
+
+    class Everything(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    root = logging.getLogger()
+    handler = Everything(level=logging.DEBUG)
+    root.addHandler(handler)
+    old_level = root.level
+    root.setLevel(logging.DEBUG)
+    _Echo.codes = iter([14, 17, 5, 100, 10])
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    errors: list[GospagesError] = []
+    try:
+        async with VKPage(
+            "adm",
+            service_token=HOSTILE_TOKEN,
+            api_url=f"http://127.0.0.1:{server.server_address[1]}/method",
+            retry=RetryPolicy.none(),
+            limits=FAST,
+        ) as page:
+            for _ in range(5):
+                with pytest.raises(GospagesError) as caught:
+                    await page.profile()
+                errors.append(caught.value)
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(old_level)
+        server.shutdown()
+        server.server_close()
+    kinds = {type(e).__name__ for e in errors}
+    assert {"CaptchaRequired", "ValidationRequired", "AuthError"} <= kinds
+    # httpcore logged the response headers at DEBUG: the echo went through the log.
+    headers_logged = [r for r in records if r.name.startswith("httpcore") and "X-Echo" in r.getMessage()]
+    assert headers_logged, "httpcore's DEBUG log of response headers was not captured"
+    texts: list[str] = []
+    for record in records:
+        texts += [record.getMessage(), str(record.msg), repr(record.args)]
+    for error in errors:
+        texts += [str(error), repr(error), repr(vars(error)), repr(error.args)]
+        texts.append(repr(pickle.loads(pickle.dumps(error)).__dict__))
+    assert all(HOSTILE_TOKEN not in text for text in texts)
+    captcha = next(e for e in errors if isinstance(e, CaptchaRequired))
+    assert captcha.redirect_uri == "https://id.vk.ru/check?session_token=keep-me&echo=***"
+    assert captcha.image_url == "https://api.vk.ru/captcha.php?sid=***"
+
+
+def test_children_of_httpcore_and_httpx_are_redacted_whoever_handles_them(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    register_secret("child-logger-secret-77")
+    caplog.set_level(logging.DEBUG)
+    for name in ("httpcore.http11", "httpcore.some_future_module", "httpx._client", "httpx"):
+        logging.getLogger(name).debug("headers [(b'X-Echo', b'child-logger-secret-77')]")
+    logging.getLogger("myapp").debug("not ours: child-logger-secret-77")
+    messages = [r.getMessage() for r in caplog.records]
+    assert messages[:4] == ["headers [(b'X-Echo', b'***')]"] * 4
+    assert messages[4] == "not ours: child-logger-secret-77"  # the user's own loggers: untouched
+
+
+def test_errors_redact_what_they_keep() -> None:
+    register_secret("kept-in-an-error-123456")
+    error = ValidationRequired(
+        "проверка kept-in-an-error-123456",
+        redirect_uri="https://vk.ru/?x=kept-in-an-error-123456&access_token=abc",
+    )
+    assert "kept-in-an-error" not in str(error) + repr(error) + repr(vars(error))
+    assert error.redirect_uri == "https://vk.ru/?x=***&access_token=***"
+    captcha = CaptchaRequired(
+        "капча", sid="1", redirect_uri="https://id.vk.ru/captcha?session_token=eyJ.a-b&token=t0"
+    )
+    assert captcha.redirect_uri == "https://id.vk.ru/captcha?session_token=eyJ.a-b&token=***"

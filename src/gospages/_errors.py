@@ -3,6 +3,9 @@
 Every error is a `GospagesError` and means the same thing on every platform.
 Each carries the platform, the platform's native error code and the API method, and
 never a token or the raw request parameters (platforms echo those back; we drop them).
+The message and every text an error keeps from the platform (a captcha's or a check's
+URL) go through `gospages.redact`, so a token echoed by a hostile server stays out of
+``str``, ``repr`` and the attributes.
 
     GospagesError
     ├── ValidationError          bad input: ours (a post over the limit) or the platform's (VK 100)
@@ -24,6 +27,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._models import Platform
+from ._secrets import redact, redact_registered, redact_url
 
 __all__ = [
     "AuthError",
@@ -60,6 +64,7 @@ class GospagesError(Exception):
         code: int | str | None = None,
         method: str | None = None,
     ) -> None:
+        message = redact(message)
         super().__init__(message)
         self.message = message
         self.platform = platform
@@ -87,6 +92,12 @@ class GospagesError(Exception):
         return (_rebuild, (type(self), self.message, dict(self.__dict__)))
 
 
+def _url(value: object) -> str | None:
+    """A URL the platform gave for a person to open, without secrets (VK's own
+    ``session_token`` survives: the person's browser needs it)."""
+    return None if value is None else redact_url(str(value))
+
+
 def _rebuild(cls: type[GospagesError], message: str, state: dict[str, Any]) -> GospagesError:
     error = cls.__new__(cls)
     Exception.__init__(error, message)
@@ -108,7 +119,7 @@ class ValidationRequired(AuthError):
 
     def __init__(self, message: str, *, redirect_uri: str | None = None, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
-        self.redirect_uri = redirect_uri
+        self.redirect_uri = _url(redirect_uri)
 
 
 class PermissionDenied(GospagesError):
@@ -155,9 +166,9 @@ class CaptchaRequired(GospagesError):
         **kwargs: Any,
     ) -> None:
         super().__init__(message, **kwargs)
-        self.sid = sid
-        self.image_url = image_url
-        self.redirect_uri = redirect_uri
+        self.sid = redact_registered(str(sid))
+        self.image_url = _url(image_url)
+        self.redirect_uri = _url(redirect_uri)
 
 
 class NotFound(GospagesError, LookupError):
