@@ -264,7 +264,10 @@ def _xlsx_records(path: Path) -> list[tuple[object, ...]]:
         chosen = next((n for n in names if _norm(n) == _norm(_SHEET)), None)
         order = [chosen] if chosen is not None else names
         for name in order:
-            records = [tuple(record) for record in book[name].iter_rows(values_only=True)]
+            sheet = book[name]
+            if not hasattr(sheet, "iter_rows"):  # a chart sheet
+                continue
+            records = [tuple(record) for record in sheet.iter_rows(values_only=True)]
             if chosen is not None or len(names) == 1 or _has_header(records):
                 return records
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
