@@ -93,10 +93,10 @@ def run_demo(
         from .reports import render_html
 
         audit_html.write_text(render_html(demo.audit), encoding="utf-8")
-        console.print(f"Отчёт аудита (HTML): [bold]{audit_html}[/]")
+        console.print(Text.assemble("Отчёт аудита (HTML): ", (str(audit_html), "bold")))
     if report is not None:
         report.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        console.print(f"Отчёт: [bold]{report}[/]")
+        console.print(Text.assemble("Отчёт: ", (str(report), "bold")))
     return 0
 
 
