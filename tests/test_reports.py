@@ -411,7 +411,8 @@ def test_xlsx_keeps_formulas_from_outside_as_text(report: AuditReport, tmp_path:
     bad = report.model_copy(update={"pages": [audit.model_copy(update={"org": org})]})
     write_xlsx(bad, tmp_path / "r.xlsx")
     cell = load_workbook(tmp_path / "r.xlsx")[SHEET_TSUR]["A2"]
-    assert cell.data_type == "s" and cell.value == org.name
+    # Text, and neutralised as OWASP asks (a leading apostrophe) for whoever edits the cell.
+    assert cell.data_type == "s" and cell.value == "'" + org.name
 
 
 # -- Markdown ------------------------------------------------------------------------------

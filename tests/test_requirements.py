@@ -305,12 +305,14 @@ def test_every_rule_is_documented() -> None:
 
 def test_traffic_light() -> None:
     score = traffic_light(snapshot())
+    assert score is not None
     assert score.parts == {"mark": 10, "design": 20, "widgets": 10, "activity": 30}
     assert score.total == 100 and score.color == "green"
     assert set(score.unknown) == {"gospubliki", "reach_week", "reach_post"}
     quiet = traffic_light(
         snapshot(posts=posts(1), profile=profile(cover_url=None, feedback_widgets=None))
     )
+    assert quiet is not None
     assert quiet.parts["activity"] == 10 and quiet.parts["design"] == 10
     assert "widgets" in quiet.unknown and quiet.total == pytest.approx(100 * 30 / 60, abs=0.1)
 

@@ -10,10 +10,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from ._errors import GospagesError
+from ._escape import console_text
 from ._factory import PageFactory
 from ._models import Post
 from .registry import Registry
@@ -51,7 +54,8 @@ def _with_progress(
 ) -> T:
     """Run ``work(progress)`` under a progress bar of ``total`` pages."""
     with Progress(
-        TextColumn("{task.description}"),
+        # The description is a page's name: text, not markup.
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
@@ -91,8 +95,13 @@ async def _closing(
 
 
 def _fail(console: Console, error: object) -> int:
-    console.print(f"[red]Ошибка:[/] {error}")
+    console.print(_error(error))
     return 2
+
+
+def _error(error: object) -> Text:
+    """«Ошибка: …»; the error's text (file names, a server's words) printed as text."""
+    return Text.assemble(("Ошибка:", "red"), " ", console_text(str(error)))
 
 
 def add_commands(commands: Any) -> None:
@@ -185,7 +194,7 @@ def _audit(args: argparse.Namespace) -> int:
         return 2
     policy, registry, open_page, where = prepared
     console.print(
-        f"Проверка: {where}; политика [bold]{policy.title or policy.label}[/], "
+        f"Проверка: {escape(where)}; политика [bold]{escape(policy.title or policy.label)}[/], "
         f"период {args.days} дн."
     )
     try:
@@ -249,21 +258,27 @@ def _print_report(console: Console, report: AuditReport) -> None:
         warnings = [f for f in audit.findings if f.severity is Severity.WARNING]
         top = (errors or warnings)[0] if errors or warnings else None
         score = audit.score
+        # Names and messages may hold text written on a platform: Text, never markup.
         table.add_row(
-            audit.org.name if audit.org else snap.page,
+            console_text(audit.org.name if audit.org else snap.page),
             snap.platform.label,
             str(snap.profile.members_count) if snap.profile else "—",
             str(len(snap.posts)),
             f"[{_COLORS[score.color]}]{score.total:.0f}%[/]" if score else "—",
             f"[red]{len(errors)}[/]" if errors else "0",
             str(len(warnings)),
-            f"[{_SEVERITY_STYLE[top.severity]}]{top.message}[/]" if top else "[green]в порядке[/]",
+            console_text(top.message, style=_SEVERITY_STYLE[top.severity])
+            if top
+            else "[green]в порядке[/]",
         )
     console.print(table)
     for finding in report.findings:
         console.print(
-            f"[red]{finding.severity.label}[/] {finding.rule_id}: {finding.org_id} — "
-            f"{finding.message}"
+            Text.assemble(
+                (finding.severity.label, "red"),
+                f" {finding.rule_id}: ",
+                console_text(f"{finding.org_id} — {finding.message}"),
+            )
         )
     console.print(
         f"Итого: нарушений [red]{report.count(Severity.ERROR)}[/], предупреждений "
@@ -276,13 +291,13 @@ def _write_reports(console: Console, report: AuditReport, args: argparse.Namespa
 
     if args.html:
         args.html.write_text(render_html(report), encoding="utf-8")
-        console.print(f"Отчёт HTML: [bold]{args.html}[/]")
+        console.print(f"Отчёт HTML: [bold]{escape(str(args.html))}[/]")
     if args.xlsx:
         write_xlsx(report, args.xlsx)
-        console.print(f"Таблица ЦУР: [bold]{args.xlsx}[/]")
+        console.print(f"Таблица ЦУР: [bold]{escape(str(args.xlsx))}[/]")
     if args.md:
         args.md.write_text(render_markdown(report), encoding="utf-8")
-        console.print(f"Отчёт Markdown: [bold]{args.md}[/]")
+        console.print(f"Отчёт Markdown: [bold]{escape(str(args.md))}[/]")
 
 
 # -- check-post --------------------------------------------------------------------------------
@@ -296,8 +311,7 @@ def _check_post(args: argparse.Namespace) -> int:
         text = sys.stdin.read() if str(args.file) == "-" else args.file.read_text(encoding="utf-8")
         policy = load_policy(args.policy)
     except (OSError, UnicodeDecodeError, GospagesError) as error:
-        console.print(f"[red]Ошибка:[/] {error}")
-        return 2
+        return _fail(console, error)
     if not text.strip():
         console.print("[red]Ошибка:[/] пустой текст")
         return 2
@@ -308,8 +322,11 @@ def _check_post(args: argparse.Namespace) -> int:
     for finding in findings:
         style = _SEVERITY_STYLE[finding.severity]
         console.print(
-            f"[{style}]{finding.severity.label}[/] {finding.rule_id}: {finding.message}"
-            f" — {finding.evidence}"
+            Text.assemble(
+                (finding.severity.label, style),
+                f" {finding.rule_id}: ",
+                console_text(f"{finding.message} — {finding.evidence}"),
+            )
         )
     return 1 if any(f.severity is Severity.ERROR for f in findings) else 0
 
@@ -330,7 +347,7 @@ def _moderate(args: argparse.Namespace) -> int:
     except (sqlite3.Error, OSError) as error:
         return _fail(console, f"журнал модерации {args.db}: {error}")
     mode = "[red]с действиями[/]" if args.apply else "пробный прогон (ничего не меняется)"
-    console.print(f"Модерация: {where}; политика {policy.label}; {mode}.")
+    console.print(f"Модерация: {escape(where)}; политика {escape(policy.label)}; {mode}.")
     run = _with_progress(
         console,
         len(registry.pages()),
@@ -352,13 +369,14 @@ def _moderate(args: argparse.Namespace) -> int:
     for decision in run.decisions:
         if decision.action is Action.KEEP:
             continue
+        # Comment text is a stranger's: `[/]` or `[link=…]` in it must print as it is.
         table.add_row(
             decision.platform.label,
-            decision.page,
-            decision.comment.text[:60],
-            ", ".join(decision.labels),
+            console_text(decision.page),
+            console_text(decision.comment.text, 60),
+            console_text(", ".join(decision.labels)),
             decision.action.label,
-            decision.why,
+            console_text(decision.why),
         )
     console.print(table)
     console.print(
@@ -369,12 +387,21 @@ def _moderate(args: argparse.Namespace) -> int:
     for question in run.overdue[:20]:
         note = f" — {question.note}" if question.note else ""
         console.print(
-            f"  [yellow]{question.hours:.0f} ч[/] {question.page}: "
-            f"«{question.comment.text[:60]}»{note}"
+            Text.assemble(
+                "  ",
+                (f"{question.hours:.0f} ч", "yellow"),
+                " ",
+                console_text(question.page, 200),
+                ": «",
+                console_text(question.comment.text, 60),
+                "»",
+                console_text(note),
+            )
         )
     for key, why in run.failures.items():
-        console.print(f"[red]Не прочитана[/] {key}: {why}")
-    console.print(f"Журнал: [bold]{args.db}[/] (gospages inbox --db {args.db})")
+        console.print(Text.assemble(("Не прочитана", "red"), " ", console_text(f"{key}: {why}")))
+    db = escape(str(args.db))
+    console.print(f"Журнал: [bold]{db}[/] (gospages inbox --db {db})")
     return 0
 
 
@@ -383,7 +410,7 @@ def _inbox(args: argparse.Namespace) -> int:
 
     console = Console()
     if not args.db.exists():
-        console.print(f"[red]Ошибка:[/] журнала {args.db} нет: сначала gospages moderate")
+        _fail(console, f"журнала {args.db} нет: сначала gospages moderate")
         return 2
     try:
         store = ModerationStore(args.db)
@@ -398,7 +425,11 @@ def _inbox(args: argparse.Namespace) -> int:
         table.add_column(column, overflow="fold")
     for row in review[-50:]:
         table.add_row(
-            row["at"][:16], row["platform"], row["page"], (row["text"] or "")[:80], row["why"] or ""
+            row["at"][:16],
+            console_text(row["platform"]),
+            console_text(row["page"]),
+            console_text(row["text"] or "", 80),
+            console_text(row["why"] or ""),
         )
     console.print(table)
     done = [
@@ -412,5 +443,5 @@ def _inbox(args: argparse.Namespace) -> int:
             store.export_csv(args.csv)
         except OSError as error:
             return _fail(console, f"не удалось записать {args.csv}: {error}")
-        console.print(f"Журнал в CSV: [bold]{args.csv}[/]")
+        console.print(f"Журнал в CSV: [bold]{escape(str(args.csv))}[/]")
     return 0

@@ -24,6 +24,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from ._errors import GospagesError
+from ._escape import console_text, markdown_text
 from ._models import (
     Capabilities,
     Comment,
@@ -92,15 +93,29 @@ def run_demo(
         from .reports import render_html
 
         audit_html.write_text(render_html(demo.audit), encoding="utf-8")
-        console.print(f"Отчёт аудита (HTML): [bold]{audit_html}[/]")
+        console.print(Text.assemble("Отчёт аудита (HTML): ", (str(audit_html), "bold")))
     if report is not None:
         report.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        console.print(f"Отчёт: [bold]{report}[/]")
+        console.print(Text.assemble("Отчёт: ", (str(report), "bold")))
     return 0
 
 
-def _plain(markup: str) -> str:
-    return Text.from_markup(markup).plain
+#: A table cell or a line: our own Rich markup (``str``), or text from a platform
+#: (``Text``, made by :func:`console_text`: never read as markup).
+Cell = str | Text
+
+
+def _plain(markup: Cell) -> str:
+    return markup.plain if isinstance(markup, Text) else Text.from_markup(markup).plain
+
+
+def _md(cell: Cell) -> str:
+    """A cell of the demo's Markdown report: a platform's text escaped, ours as it is."""
+    return markdown_text(cell.plain) if isinstance(cell, Text) else _plain(cell)
+
+
+def _t(text: str, limit: int = 200) -> Text:
+    return console_text(text, limit)
 
 
 def _cap(caps: Capabilities, op: Operation) -> str:
@@ -120,7 +135,7 @@ class _Demo:
 
     # -- output helpers ------------------------------------------------------------------
 
-    def table(self, title: str, columns: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    def table(self, title: str, columns: Sequence[Cell], rows: Sequence[Sequence[Cell]]) -> None:
         """Print a table and add it to the Markdown report."""
         table = Table(title=title)
         for column in columns:
@@ -132,14 +147,14 @@ class _Demo:
             "",
             f"## {title}",
             "",
-            "| " + " | ".join(columns) + " |",
+            "| " + " | ".join(_md(c) for c in columns) + " |",
             "|" + "---|" * len(columns),
         ]
-        self.lines += ["| " + " | ".join(_plain(c) for c in row) + " |" for row in rows]
+        self.lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in rows]
 
-    def say(self, markup: str) -> None:
+    def say(self, markup: Cell) -> None:
         self.console.print(markup)
-        self.lines += ["", _plain(markup)]
+        self.lines += ["", _md(markup)]
 
     # -- pages ---------------------------------------------------------------------------
 
@@ -243,24 +258,26 @@ class _Demo:
             "виджеты ПОС",
             "госметка",
         )
-        columns: list[list[str]] = []
-        names = []
+        columns: list[list[Cell]] = []
+        names: list[Cell] = []
         for page in pages:
             profile = await page.profile()
             verification = await page.verification()
             widgets = profile.feedback_widgets
-            names.append(profile.name)
+            names.append(_t(profile.name))
             columns.append(
                 [
                     page.platform.label,
                     str(profile.members_count),
-                    ", ".join(profile.phones) or "[red]—[/]",
-                    ", ".join(profile.emails) or "[red]—[/]",
-                    ", ".join(profile.addresses) or "[red]—[/]",
-                    profile.site or "[red]—[/]",
+                    _t(", ".join(profile.phones)) if profile.phones else "[red]—[/]",
+                    _t(", ".join(profile.emails)) if profile.emails else "[red]—[/]",
+                    _t(", ".join(profile.addresses)) if profile.addresses else "[red]—[/]",
+                    _t(profile.site) if profile.site else "[red]—[/]",
                     "неизвестно"
                     if widgets is None
-                    else ", ".join(w.title for w in widgets) or "нет",
+                    else _t(", ".join(w.title for w in widgets))
+                    if widgets
+                    else "нет",
                     _STATE_NAMES[verification.state],
                 ]
             )
@@ -269,14 +286,14 @@ class _Demo:
 
     async def activity(self, pages: Sequence[OfficialPage]) -> None:
         week_ago = datetime.now(timezone.utc) - timedelta(days=7)
-        rows = []
+        rows: list[list[Cell]] = []
         for page in pages:
             posts = [p async for p in page.posts(since=week_ago)]
             last = max((p.date for p in posts), default=None)
             rows.append(
                 [
                     page.platform.label,
-                    (await page.profile()).name,
+                    _t((await page.profile()).name),
                     str(len(posts)),
                     last.astimezone(MSK).strftime("%d.%m %H:%M") if last else "[red]нет[/]",
                     str(sum(p.comments_count or 0 for p in posts)),
@@ -314,7 +331,7 @@ class _Demo:
                 rows.append(_receipt_row(page, receipt))
         self.table("Квитанции", ["площадка", "статус", "адрес", "примечание"], rows)
         for warning in {str(w.message) for w in caught}:
-            self.say(f"[yellow]Предупреждение:[/] {warning}")
+            self.say(Text.assemble(("Предупреждение:", "yellow"), " ", _t(warning, 1000)))
 
     async def vk_publishing(self, page: VKPage) -> None:
         self.console.rule("6. ВКонтакте: опрос, отложенная запись, потерянный ответ")
@@ -357,7 +374,7 @@ class _Demo:
     async def answers(self, vk: VKPage, ok: OKPage, tg: OfficialPage | None) -> None:
         self.console.rule("7. Ответы жителям и удаление спама")
         week_ago = datetime.now(timezone.utc) - timedelta(days=7)
-        rows = []
+        rows: list[list[Cell]] = []
         cautions: set[str] = set()
         for page in (vk, ok, tg):
             if page is None:
@@ -379,7 +396,7 @@ class _Demo:
                 rows.append(
                     [
                         page.platform.label,
-                        f"ответ на «{question.text[:40]}»",
+                        Text.assemble("ответ на «", _t(question.text, 40), "»"),
                         f"#{answer.id}",
                         "41-ФЗ, см. ниже" if caught else "",
                     ]
@@ -387,10 +404,17 @@ class _Demo:
             spam = next((c for c in comments if "аработок" in c.text), None)
             if spam is not None:
                 await page.delete_comment(spam)
-                rows.append([page.platform.label, f"удалён спам «{spam.text[:40]}»", spam.id, ""])
+                rows.append(
+                    [
+                        page.platform.label,
+                        Text.assemble("удалён спам «", _t(spam.text, 40), "»"),
+                        _t(spam.id),
+                        "",
+                    ]
+                )
         self.table("Действия", ["площадка", "что сделано", "комментарий", "предупреждение"], rows)
         for caution in sorted(cautions):
-            self.say(f"[yellow]Предупреждение:[/] {caution}")
+            self.say(Text.assemble(("Предупреждение:", "yellow"), " ", _t(caution, 1000)))
 
     async def errors(self) -> None:
         self.console.rule("8. Понятные ошибки до запроса")
@@ -398,7 +422,9 @@ class _Demo:
             try:
                 await weak.publish(Post(text="Без ключа пользователя"))
             except GospagesError as error:
-                self.say(f"[yellow]{type(error).__name__}[/]: {error}")
+                self.say(
+                    Text.assemble((type(error).__name__, "yellow"), ": ", _t(str(error), 1000))
+                )
 
     def check_posts(self) -> None:
         self.console.rule("9. Проверка поста до публикации")
@@ -408,8 +434,8 @@ class _Demo:
                 "по промокоду ДВОР. Подписывайтесь: instagram.com/ensk"
             )
         )
-        rows = [
-            [f.rule_id, f.severity.label, f.message, f.evidence]
+        rows: list[list[Cell]] = [
+            [f.rule_id, f.severity.label, _t(f.message, 1000), _t(f.evidence, 1000)]
             for f in check_post(draft, platforms=[Platform.VK, Platform.TELEGRAM])
         ]
         self.table("Что нашлось в черновике", ["правило", "степень", "что", "где"], rows)
@@ -421,7 +447,7 @@ class _Demo:
         open_ref = region.opener()
 
         with Progress(
-            TextColumn("{task.description}"),
+            TextColumn("{task.description}", markup=False),
             BarColumn(),
             MofNCompleteColumn(),
             console=self.console,
@@ -437,17 +463,17 @@ class _Demo:
                 ),
             )
         self.audit = report
-        rows = []
+        rows: list[list[Cell]] = []
         for audit in report.pages:
             worst = sorted(audit.findings, key=lambda f: list(Severity).index(f.severity))
             score = audit.score
             rows.append(
                 [
-                    audit.org.name if audit.org else audit.snapshot.page,
+                    _t(audit.org.name if audit.org else audit.snapshot.page),
                     audit.snapshot.platform.label,
                     f"[{score.color}]{score.total:.0f}%[/]" if score else "—",
                     str(sum(f.severity is Severity.ERROR for f in audit.findings)),
-                    worst[0].message
+                    _t(worst[0].message, 1000)
                     if worst and worst[0].severity is not Severity.INFO
                     else "в порядке",
                 ]
@@ -459,7 +485,11 @@ class _Demo:
         )
         for finding in report.findings:
             org = next(o for o in report.organizations if o.id == finding.org_id)
-            self.say(f"[red]{finding.rule_id}[/]: {org.name} — {finding.message}")
+            self.say(
+                Text.assemble(
+                    (finding.rule_id, "red"), ": ", _t(f"{org.name} — {finding.message}", 1000)
+                )
+            )
         self.say(
             f"Итого: нарушений [red]{report.count(Severity.ERROR)}[/], предупреждений "
             f"[yellow]{report.count(Severity.WARNING)}[/] на {len(report.pages)} страницах."
@@ -484,8 +514,9 @@ class _Demo:
                 (decision.platform, decision.comment.page, decision.comment.id), "—"
             )
             truth[(kind, ", ".join(decision.labels) or "—", decision.action.label)] += 1
-        rows = [
-            [kind, labels, action, str(n)] for (kind, labels, action), n in sorted(truth.items())
+        rows: list[list[Cell]] = [
+            [kind, _t(labels), action, str(n)]
+            for (kind, labels, action), n in sorted(truth.items())
         ]
         self.table(
             "Что было бы сделано (вид в песочнице → метки → действие)",
@@ -508,12 +539,18 @@ def _telegram_fake() -> Any:
     return FakeTelegram.sample()
 
 
-def _receipt_row(page: OfficialPage, receipt: PublishedPost) -> list[str]:
-    return [page.platform.label, receipt.status.value, receipt.url or "", receipt.note or ""]
+def _receipt_row(page: OfficialPage, receipt: PublishedPost) -> list[Cell]:
+    return [
+        page.platform.label,
+        receipt.status.value,
+        _t(receipt.url or ""),
+        _t(receipt.note or ""),
+    ]
 
 
-def _comment_label(comment: Comment) -> str:
+def _comment_label(comment: Comment) -> Text:
+    """A comment in the tree: a stranger's text, printed as it is (VK mentions included)."""
     if comment.deleted:
-        return f"[dim]#{comment.id} (удалён)[/]"
-    who = "[bold cyan]сообщество[/]" if comment.from_page else f"id{comment.author_id}"
-    return f"#{comment.id} {who}: {comment.text[:70]}"
+        return Text.assemble((f"#{_t(comment.id).plain} (удалён)", "dim"))
+    who = ("сообщество", "bold cyan") if comment.from_page else _t(f"id{comment.author_id}")
+    return Text.assemble(f"#{_t(comment.id).plain} ", who, ": ", _t(comment.text, 70))

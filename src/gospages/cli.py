@@ -144,6 +144,7 @@ def _registry_summary(console: Console, file: Path, registry: Registry) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    from ._escape import console_text
     from ._models import Platform
     from ._platforms import describe, official_platforms
     from .registry import OrgLevel
@@ -173,7 +174,7 @@ def _registry_summary(console: Console, file: Path, registry: Registry) -> None:
     console.print(levels, platforms)
     console.print(Text(f"Без страниц: {len(empty)}", style="bold red" if empty else "bold"))
     for org in empty:
-        console.print(Text(f"  {org.name} ({org.id})"))
+        console.print(Text.assemble("  ", console_text(org.name), f" ({org.id})"))
     # 2523-р names VK and OK: a Telegram channel alone is no official page (R2523-TG).
     official = official_platforms()
     only_tg = [o for o in registry.without_pages(*official) if o not in empty]
@@ -187,12 +188,14 @@ def _registry_summary(console: Console, file: Path, registry: Registry) -> None:
             )
         )
         for org in only_tg:
-            console.print(Text(f"  {org.name} ({org.id})"))
+            console.print(Text.assemble("  ", console_text(org.name), f" ({org.id})"))
 
 
 def _registry_tree(file: Path, registry: Registry) -> Tree:
     from rich.text import Text
     from rich.tree import Tree
+
+    from ._escape import console_text
 
     root = Tree(Text(f"Реестр {file}: организаций {len(registry)}", style="bold"))
 
@@ -200,12 +203,13 @@ def _registry_tree(file: Path, registry: Registry) -> Tree:
         for org in registry.children(parent):
             branch = node.add(
                 Text.assemble(
-                    (org.name, "bold"), f" ({org.id}) — {org.level.label}, {org.kind.label}"
+                    console_text(org.name, style="bold"),
+                    f" ({org.id}) — {org.level.label}, {org.kind.label}",
                 )
             )
             for page in org.pages:
                 extra = "".join(f" · {x}" for x in (page.url, page.category) if x)
-                branch.add(Text(f"{page.platform.label}: {page.page}{extra}"))
+                branch.add(console_text(f"{page.platform.label}: {page.page}{extra}"))
             if not org.pages:
                 branch.add(Text("нет страниц", style="red"))
             grow(branch, org.id)

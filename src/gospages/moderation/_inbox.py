@@ -22,6 +22,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel, ConfigDict, Field
 
 from .._errors import GospagesError
+from .._escape import csv_cell, shown_text
 from .._models import Comment, Operation, Platform
 from .._page import OfficialPage
 from .._platforms import describe
@@ -240,7 +241,13 @@ class ModerationStore:
                 "result",
             ]
             writer.writerow(columns)
-            writer.writerows([[row[c] for c in columns] for row in rows])
+            # Comment text and author names are strangers': no formula, no hidden control
+            # character reaches Excel (the text stays whole: this is a data file).
+            writer.writerows([[_journal_cell(row[c]) for c in columns] for row in rows])
+
+
+def _journal_cell(value: Any) -> Any:
+    return csv_cell(shown_text(value, None)) if isinstance(value, str) else value
 
 
 def decide(

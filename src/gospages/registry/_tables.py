@@ -9,6 +9,7 @@ import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
+from .._escape import csv_cell, csv_uncell
 from ._common import (
     _ALIASES,
     _COLUMNS,
@@ -130,7 +131,8 @@ def registry_to_rows(registry: Registry) -> list[dict[str, str]]:
 
 def _table(records: Sequence[Sequence[object]], source: str) -> tuple[int, list[dict[str, str]]]:
     """``(header row, rows)`` from the cells of a sheet; the header may sit under a title."""
-    texts = [[_text(cell) for cell in record] for record in records]
+    # The writers below guard cells against formula injection (csv_cell): undo it exactly.
+    texts = [[csv_uncell(_text(cell)) for cell in record] for record in records]
     if not any(any(record) for record in texts):
         raise _fail(source, "файл пуст: нет ни заголовка, ни строк")
     index = next(
@@ -226,7 +228,7 @@ def _write_csv(rows: Sequence[Mapping[str, str]], path: Path) -> None:
     with path.open("w", encoding="utf-8-sig", newline="") as file:
         writer = csv.writer(file, delimiter=";")
         writer.writerow(_COLUMNS.values())
-        writer.writerows([row[header] for header in _COLUMNS.values()] for row in rows)
+        writer.writerows([csv_cell(row[h]) for h in _COLUMNS.values()] for row in rows)
 
 
 def _has_header(records: Sequence[Sequence[object]]) -> bool:
@@ -293,13 +295,9 @@ def _write_xlsx(rows: Sequence[Mapping[str, str]], path: Path) -> None:
     sheet.title = _SHEET
     sheet.append(headers)
     for row in rows:
-        sheet.append([row[header] or None for header in headers])
+        sheet.append([csv_cell(row[header]) or None for header in headers])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for record in sheet.iter_rows(min_row=2):
-        for cell in record:
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"  # text, not a formula
     for i, header in enumerate(headers, start=1):
         width = max([len(header), *(len(row[header]) for row in rows)]) + 2
         sheet.column_dimensions[get_column_letter(i)].width = min(width, 60)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import functools
 from importlib import resources
+from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from .._escape import shown_text
 from .._platforms import describe
 from .._version import __version__
 from ..requirements import AuditReport, Severity
@@ -28,11 +30,23 @@ from ._summary import (
 )
 
 
+def _shown(value: Any) -> Any:
+    """Every ``{{ ... }}`` of the template: text as people may see it (then autoescaped).
+
+    Our own markup (charts, CSS) passes as it is; any other text, most of it written on
+    a platform, gets bidi and control characters made visible and is cut when very long.
+    """
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return shown_text(value)
+    return value
+
+
 @functools.cache
 def _env() -> Environment:
     return Environment(
         loader=PackageLoader("gospages.reports", "templates"),
         autoescape=True,
+        finalize=_shown,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -57,11 +71,11 @@ def _delta(value: float | None) -> Markup:
 def _charts(v: ReportView) -> dict[str, Markup]:
     series = [
         WeekSeries(
-            label=row.org_name,
+            label=shown_text(row.org_name, 200),
             tag=describe(row.platform).short,
             counts=row.weekly,
             norm=row.norm if row.norm is not None else v.norm,
-            hint=f"{row.org_name}, {row.platform.label}: {row.name}",
+            hint=shown_text(f"{row.org_name}, {row.platform.label}: {row.name}", 300),
         )
         for row in v.rows
     ]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
+from .._escape import markdown_text, shown_text
 from .._platforms import PlatformKind, describe
 from ..requirements import AuditReport, Severity
 from ._summary import (
@@ -26,10 +26,12 @@ _HEADINGS = {
 
 
 def _cell(text: str) -> str:
-    """User text made safe for a Markdown table cell."""
-    # Line breaks would end the row; non-breaking spaces (in numbers) stay.
-    text = re.sub(r"[ \t\r\n\f\v]+", " ", text).strip()
-    return text.replace("\\", "\\\\").replace("|", "\\|")
+    """Text made safe for a Markdown table cell or list item: it renders as the same text.
+
+    Everything a platform wrote (names, comment and post text in evidence, addresses)
+    goes through here, so that a renderer makes no HTML, link or image of it.
+    """
+    return markdown_text(text)
 
 
 def _table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
@@ -88,7 +90,9 @@ def render_markdown(report: AuditReport) -> str:
                 v.date(row.last_post),
                 f"{fmt_num(row.score.total)} % ({color_label(row.color)})"
                 if row.score
-                else "нет оценки",
+                else "нет оценки"
+                if row.scored
+                else "не оценивается",
             ]
             for row in v.rows
         ],
@@ -166,7 +170,7 @@ def render_yearly(report: AuditReport) -> str:
         "(отметка «Госорганизация»)."
     )
     if v.without_pages:
-        names = ", ".join(org.name for org, _ in v.without_pages)
+        names = ", ".join(shown_text(org.name, 200) for org, _ in v.without_pages)
         text.append(f"Официальных страниц пока нет у: {names}.")
     if any(n.subscribers_unknown for n in nets):
         text.append("По части страниц число подписчиков получить не удалось.")

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any
 from urllib.parse import urlsplit
 
+from .._escape import shown_text
 from .._models import Platform, VerificationState
 from .._platforms import describe
 from ..registry import Organization
@@ -95,8 +96,11 @@ def safe_url(url: str | None) -> str | None:
     """``url`` if it is an http(s) address, else ``None`` (no ``javascript:`` links)."""
     if not url:
         return None
-    parts = urlsplit(url.strip())
-    return url.strip() if parts.scheme in {"http", "https"} and parts.netloc else None
+    url = url.strip()
+    if any(c.isspace() for c in url) or shown_text(url) != url:
+        return None  # control or bidi characters, or too long to show
+    parts = urlsplit(url)
+    return url if parts.scheme in {"http", "https"} and parts.netloc else None
 
 
 def page_url(platform: Platform, page: str, url: str | None = None) -> str | None:
@@ -163,6 +167,11 @@ class PageRow:
     @property
     def org_name(self) -> str:
         return self.org.name if self.org is not None else self.name
+
+    @property
+    def scored(self) -> bool:
+        """Whether the page gets the Минцифры traffic light: official pages only (VK, OK)."""
+        return describe(self.platform).official
 
     @property
     def color(self) -> str:
@@ -388,8 +397,12 @@ class ReportView:
 
     @property
     def colors(self) -> dict[str, int]:
-        """How many pages are green, yellow, red, or not scored."""
-        counted = Counter(r.color for r in self.rows)
+        """How many official pages are green, yellow, red, or not scored.
+
+        Telegram channels are not official pages and get no traffic light: they are not
+        counted, so they do not dilute a region's colours.
+        """
+        counted = Counter(r.color for r in self.rows if r.scored)
         return {color: counted.get(color, 0) for color in _COLOR_LABELS}
 
     @property

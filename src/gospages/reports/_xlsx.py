@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from .._escape import shown_text, xlsx_cell
 from .._models import VerificationState
 from ..requirements import AuditReport
 from ._summary import UNKNOWN, PageRow, part_max, view
@@ -95,12 +96,9 @@ def _sheet(
     ws = wb.create_sheet(title)
     ws.append(list(header))
     for row in rows:
-        ws.append([_plain(value) for value in row])
-        for cell in ws[ws.max_row]:
-            # openpyxl reads a string starting with "=" as a formula: page names and
-            # finding texts come from outside and must stay text.
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"
+        # Page names and finding texts come from outside: never a formula, no hidden
+        # bidi or control characters (the text stays whole).
+        ws.append([_cell(value) for value in row])
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -114,6 +112,11 @@ def _sheet(
 
 def _plain(value: Any) -> Any:
     return UNKNOWN if value is None else value
+
+
+def _cell(value: Any) -> Any:
+    value = _plain(value)
+    return xlsx_cell(shown_text(value, None) if isinstance(value, str) else value)
 
 
 def write_xlsx(report: AuditReport, path: str | PathLike[str]) -> None:
@@ -184,6 +187,6 @@ def write_xlsx(report: AuditReport, path: str | PathLike[str]) -> None:
     ]
     ws.append([])
     for label, value in notes:
-        ws.append([label, value])
+        ws.append([label, _cell(value)])
         ws.cell(ws.max_row, 1).font = Font(bold=True)
     wb.save(path)

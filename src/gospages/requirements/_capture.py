@@ -113,13 +113,19 @@ TRAFFIC_LIGHT_WEIGHTS = {
 }
 
 
-def traffic_light(snapshot: PageSnapshot) -> TrafficLightScore:
+def traffic_light(snapshot: PageSnapshot) -> TrafficLightScore | None:
     """Score a page the way the regional monitoring tool does, as far as data allows.
 
     Criteria the public API cannot show (connection to «Госпаблики», weekly reach,
     reach per post: these need ``stats.get`` with an admin's key) are reported in
     ``unknown`` and left out of the percentage instead of counting as zero.
+
+    The Минцифры traffic light scores official pages (VK, OK: ``describe(p).official``).
+    A page of another platform (a Telegram channel) gets none: ``None``, so that a
+    region's colours are not diluted by channels.
     """
+    if not describe(snapshot.platform).official:
+        return None
     parts: dict[str, float] = {}
     possible: dict[str, float] = {}
     unknown = ["gospubliki", "reach_week", "reach_post"]

@@ -61,13 +61,52 @@ _SOCIAL = (
 )
 
 
+# Labels of numbers that are not phones: a legal entity's codes (ИНН 10/12 digits, ОГРН,
+# КПП, БИК, ОКПО, ОКТМО ...) and bank, treasury and personal accounts ...
+_CODE = (
+    r"ИНН|ОГРНИП|ОГРН|КПП|БИК|ОКПО|ОКТМО|ОКАТО|ОКОГУ|ОКОПФ|ОКФС|ОКВЭД|КБК|УИН|СНИЛС"
+    r"|[рклс]\s?/\s?сч?(?:ёт|ет)?"
+    r"|(?:(?:расч[её]тн|корр?(?:еспондентск)?|лицев|казначейск|банковск)\w*\.?\s+)?"
+    r"сч(?:[её]т\w*|\.)|номер\w*\s+сч[её]т\w*"
+)
+# ... and numbers of cases, contracts and documents, when written with «№».
+_NUMBERED = (
+    r"(?:по\s+)?дел[оау]|номер\w*\s+дела|case|договор\w*|контракт\w*|соглашени\w*"
+    r"|постановлени\w*|решени\w*|приказ\w*|распоряжени\w*|протокол\w*|заявк\w*|лот\w*"
+)
+_REQUISITE_RE = re.compile(
+    rf"(?<!\w)(?:(?:{_CODE})(?:\s*/\s*(?:{_CODE}))*(?:\s*(?:№|N|No\.?|#|:|-|—))*"
+    rf"|(?:{_NUMBERED})\s*(?:№|No\.?|N(?=\s*\d))(?:\s*:)?)\s*"
+    # the number: digit groups joined by "/", "-", "." or a space before a group of 3+
+    # digits, letters in a case number (А67-1234/2023)
+    r"(?P<value>[A-Za-zА-Яа-я]{0,3}\d+"
+    r"(?:(?:[/.\-]|\s(?=\d{3,}\b)|[/\-][A-Za-zА-Яа-я]{1,3})\d+)*)",
+    re.I | re.U,
+)
+
+
+def without_requisites(text: str) -> str:
+    """``text`` with labelled numbers that are not phones blanked out (same length).
+
+    «ООО «Ромашка», ИНН 7024000000» would otherwise read as the mobile number
+    +7 702 400 0000; ОГРН, КПП, БИК, ОКПО, ОКТМО, accounts («р/с», «л/с», «счёт») and
+    case, contract or document numbers («дело №») are blanked the same way.
+    """
+    return _REQUISITE_RE.sub(
+        lambda m: m.group(0)[: m.start("value") - m.start()] + " " * len(m.group("value")), text
+    )
+
+
 def find_phones(text: str) -> list[str]:
     """Phone numbers in any common Russian notation, as ``+7 XXX XXX-XX-XX``.
 
     ``+7 (38247) 2-11-00``, ``8 800 100-00-00``, ``8(3822)123456 доб. 12`` ... Numbers
-    without a city code (``2-11-00``) cannot be dialled from outside and are not counted.
+    without a city code (``2-11-00``) cannot be dialled from outside and are not counted,
+    nor are labelled numbers of another kind (``ИНН 7024000000``, ``р/с …``, ``дело № …``:
+    :func:`without_requisites`).
     """
     found: list[str] = []
+    text = without_requisites(text)
     for match in phonenumbers.PhoneNumberMatcher(text, "RU", leniency=phonenumbers.Leniency.VALID):
         formatted = phonenumbers.format_number(
             match.number, phonenumbers.PhoneNumberFormat.INTERNATIONAL
