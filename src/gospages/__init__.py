@@ -3,6 +3,7 @@
 The public surface is re-exported here; modules starting with ``_`` are private.
 """
 
+from ._clock import Clock, RealClock, VirtualClock
 from ._errors import (
     AuthError,
     CaptchaRequired,
@@ -44,6 +45,7 @@ __all__ = [
     "AuthError",
     "Capabilities",
     "CaptchaRequired",
+    "Clock",
     "Comment",
     "FeedbackWidget",
     "GospagesError",
@@ -65,6 +67,7 @@ __all__ = [
     "PublishedPost",
     "RateLimited",
     "RateLimiter",
+    "RealClock",
     "RedactingFilter",
     "RetryPolicy",
     "ServerError",
@@ -73,6 +76,7 @@ __all__ = [
     "ValidationRequired",
     "Verification",
     "VerificationState",
+    "VirtualClock",
     "__version__",
     "redact",
 ]

@@ -20,6 +20,7 @@ imported on first use: ``gospages.testing`` itself works without Telethon.
 
 from typing import TYPE_CHECKING, Any
 
+from .._clock import Clock, RealClock, VirtualClock
 from ._base import FakeCall, UnsupportedByFake
 from ._ok import FakeOK, FakeOKComment, FakeOKGroup, FakeOKTopic
 from ._sample import SampleOK, SampleVK, sample_ok, sample_vk
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "COMMENT_KINDS",
+    "Clock",
     "FakeCall",
     "FakeComment",
     "FakeGroup",
@@ -42,11 +44,13 @@ __all__ = [
     "FakeTelegram",
     "FakeVK",
     "PageSetup",
+    "RealClock",
     "SampleOK",
     "SampleVK",
     "Scenario",
     "UnsupportedByFake",
     "VKCall",
+    "VirtualClock",
     "build_region",
     "sample_ok",
     "sample_vk",

@@ -16,7 +16,8 @@ What it models, after the project's record of the Telegram API (``platform-apis.
 * ``iter_messages(channel, reply_to=post)`` as ``messages.getReplies``; scheduled messages
   apart from the history, with their own ids, published by `FakeTelegram.publish_scheduled`;
 * the client's configured behaviour: flood waits up to ``flood_sleep_threshold`` are
-  "slept" (recorded in `FakeTelegram.slept`, no real wait) and retried, like internal
+  slept on the fake's clock (recorded in `FakeTelegram.slept`; virtual by default, so no
+  real wait) and retried, like internal
   errors, up to ``request_retries`` times; longer waits are raised;
 * limits (4096 characters a message, 1024 a caption, 10 photos an album), admin rights,
   a lost answer (the write is done, then the connection drops) and a revoked session.
@@ -25,6 +26,7 @@ What it models, after the project's record of the Telegram API (``platform-apis.
 from __future__ import annotations
 
 import itertools
+import warnings
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -33,6 +35,7 @@ from typing import Any, TypeVar
 from telethon import errors, functions, utils
 from telethon.tl import types
 
+from .._clock import Clock, VirtualClock
 from ._base import UnsupportedByFake
 
 __all__ = ["FakeTelegram", "FakeTelegramChat", "FakeTelegramMessage", "TelegramCall"]
@@ -142,7 +145,9 @@ class FakeTelegram:
             are raised.
         request_retries: how many times the "client" repeats a request after an internal
             error or a short flood wait before raising the last error.
-        now: the fake's clock (an aware datetime), for posts and scheduled messages.
+        clock: the fake's time, for dates and scheduled messages and the waits it sleeps
+            through (a `~gospages.VirtualClock` of its own by default: no real waiting).
+        now: deprecated: a function returning the current aware datetime.
     """
 
     SAMPLE_CHANNEL = "ensk_adm"
@@ -154,10 +159,21 @@ class FakeTelegram:
         flood_sleep_threshold: int = 60,
         request_retries: int = 3,
         now: Callable[[], datetime] | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self.flood_sleep_threshold = flood_sleep_threshold
         self.request_retries = request_retries
-        self._now = now or (lambda: datetime.now(timezone.utc))
+        if now is not None:
+            if clock is not None:
+                raise TypeError("FakeTelegram: укажите либо now, либо clock")
+            warnings.warn(
+                "FakeTelegram(now=функция) устарел: передайте clock=gospages.VirtualClock()",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            clock = _DatetimeClock(now)
+        self.clock: Clock = clock or VirtualClock()
+        """The fake's time; a `TelegramChannel` on this fake reads back against it."""
         self.reset()
 
     # -- state -------------------------------------------------------------------------
@@ -167,7 +183,7 @@ class FakeTelegram:
         self.chats: dict[int, FakeTelegramChat] = {}
         self.calls: list[TelegramCall] = []
         self.slept: list[int] = []
-        """Seconds "slept" through flood waits and internal errors, one entry per wait."""
+        """Seconds slept on `clock` through flood waits and internal errors, one per wait."""
         self.disconnects = 0
         self.revoked = False
         self._faults: dict[str, list[_Fault]] = {}
@@ -178,7 +194,7 @@ class FakeTelegram:
 
     def now(self) -> datetime:
         """The fake's current time, in whole seconds like Telegram's dates."""
-        return self._now().astimezone(timezone.utc).replace(microsecond=0)
+        return datetime.fromtimestamp(int(self.clock.time()), tz=timezone.utc)
 
     def add_channel(
         self,
@@ -409,13 +425,13 @@ class FakeTelegram:
     async def get_entity(self, entity: str | int) -> Any:
         if isinstance(entity, str):
             request = functions.contacts.ResolveUsernameRequest(username=entity)
-            self._enter("get_entity", None, {"entity": entity}, request)
+            await self._enter("get_entity", None, {"entity": entity}, request)
             wanted = entity.lstrip("@").casefold()
             for chat in self.chats.values():
                 if chat.username and chat.username.casefold() == wanted:
                     return self._channel_obj(chat)
             raise _rpc(400, "USERNAME_NOT_OCCUPIED", request)
-        self._enter("get_entity", None, {"entity": entity}, None)
+        await self._enter("get_entity", None, {"entity": entity}, None)
         bare, kind = utils.resolve_id(int(entity))
         found = self.chats.get(bare) if kind is types.PeerChannel else None
         if found is None:
@@ -426,7 +442,7 @@ class FakeTelegram:
     async def get_full_channel(self, channel: Any) -> Any:
         chat = self._known(channel)
         request = functions.channels.GetFullChannelRequest(channel=self._input(chat))
-        self._enter("get_full_channel", chat.id, {}, request)
+        await self._enter("get_full_channel", chat.id, {}, request)
         chats = [self._channel_obj(chat)]
         if chat.linked is not None and chat.linked in self.chats:
             chats.append(self._channel_obj(self.chats[chat.linked]))
@@ -500,7 +516,7 @@ class FakeTelegram:
                 min_id=0,
                 hash=0,
             )
-        self._enter("iter_messages", chat.id, params, request)
+        await self._enter("iter_messages", chat.id, params, request)
         if scheduled:
             source, where = list(chat.scheduled), chat
         elif reply_to is not None:
@@ -534,7 +550,7 @@ class FakeTelegram:
         request = functions.messages.SendMessageRequest(peer=self._input_peer(chat), message=text)
         params = {"text": text, "reply_to": reply_to, "schedule": schedule}
         params["send_as"] = getattr(send_as, "id", None)
-        lost = self._enter("send_message", chat.id, params, request)
+        lost = await self._enter("send_message", chat.id, params, request)
         body = text.strip()
         if not body:
             raise _rpc(400, "MESSAGE_EMPTY", request)
@@ -569,7 +585,7 @@ class FakeTelegram:
         )
         params: dict[str, Any] = {"photos": [name for name, _ in photos], "caption": caption}
         params["schedule"] = schedule
-        lost = self._enter("send_photos", chat.id, params, request)
+        lost = await self._enter("send_photos", chat.id, params, request)
         if not photos or any(not data for _, data in photos):
             raise _rpc(400, "MEDIA_EMPTY", request)
         if len(photos) > _ALBUM_LIMIT:
@@ -590,7 +606,9 @@ class FakeTelegram:
         request = functions.messages.SendMediaRequest(
             peer=self._input_peer(chat), media=poll, message=""
         )
-        lost = self._enter("send_poll", chat.id, {"poll": poll, "schedule": schedule}, request)
+        lost = await self._enter(
+            "send_poll", chat.id, {"poll": poll, "schedule": schedule}, request
+        )
         if not isinstance(poll, types.InputMediaPoll):
             raise UnsupportedByFake("FakeTelegram.send_poll takes a types.InputMediaPoll")
         if chat.broadcast and poll.poll.public_voters:
@@ -619,7 +637,7 @@ class FakeTelegram:
     async def delete_messages(self, entity: Any, ids: Sequence[int]) -> list[Any]:
         chat = self._known(entity)
         request = functions.channels.DeleteMessagesRequest(channel=self._input(chat), id=list(ids))
-        lost = self._enter("delete_messages", chat.id, {"ids": list(ids)}, request)
+        lost = await self._enter("delete_messages", chat.id, {"ids": list(ids)}, request)
         if not chat.admin:
             raise _rpc(403, "MESSAGE_DELETE_FORBIDDEN", request)
         gone = [m for m in chat.messages if m.id in set(ids)]
@@ -633,7 +651,9 @@ class FakeTelegram:
 
     # -- the client's behaviour ----------------------------------------------------------
 
-    def _enter(self, method: str, chat: int | None, params: dict[str, Any], request: Any) -> bool:
+    async def _enter(
+        self, method: str, chat: int | None, params: dict[str, Any], request: Any
+    ) -> bool:
         """Record the call and play its queued faults; ``True`` if its answer is lost."""
         self.calls.append(TelegramCall(method, chat, params))
         if self.revoked:
@@ -655,13 +675,15 @@ class FakeTelegram:
             error = _rpc(fault.code, fault.error, request)
             seconds = getattr(error, "seconds", None)
             if isinstance(error, _RETRIED):
-                self.slept.append(_INTERNAL_SLEEP)
+                wait = _INTERNAL_SLEEP
             elif isinstance(error, errors.FloodError) and seconds is not None:
                 if seconds > self.flood_sleep_threshold:
                     raise error
-                self.slept.append(max(int(seconds), 1))
+                wait = max(int(seconds), 1)
             else:
                 raise error
+            self.slept.append(wait)
+            await self.clock.sleep(wait)
             last = error
         assert last is not None
         raise last  # retries used up: Telethon (raise_last_call_error=True) raises the last
@@ -1006,3 +1028,20 @@ def _rpc(code: int | None, name: str, request: Any) -> BaseException:
         types.RpcError(error_code=code, error_message=name), request
     )
     return error
+
+
+class _DatetimeClock(Clock):
+    """The deprecated ``now=`` function of `FakeTelegram`, as a clock that waits for no one."""
+
+    def __init__(self, now: Callable[[], datetime]) -> None:
+        self._now = now
+        self._slept = 0.0
+
+    def monotonic(self) -> float:
+        return self._slept
+
+    def time(self) -> float:
+        return self._now().timestamp() + self._slept
+
+    async def sleep(self, seconds: float) -> None:
+        self._slept += max(seconds, 0.0)
