@@ -142,3 +142,21 @@ def test_the_fakes_old_callables_still_work_but_are_deprecated() -> None:
     with pytest.warns(DeprecationWarning, match="FakeVK"):
         fake = FakeVK(now=lambda: 1234.0)
     assert fake.clock.time() == 1234.0
+
+
+def test_the_sandbox_is_virtual_unless_real_pace_is_asked() -> None:
+    from gospages.testing import build_region
+
+    assert isinstance(build_region(seed=0, telegram=False).clock, VirtualClock)
+    region = build_region(seed=0, telegram=False, real_pace=True)
+    assert region.clock == RealClock() and region.vk.clock == RealClock()
+
+
+def test_cli_sandbox_commands_take_real_pace() -> None:
+    from gospages.cli import _parser
+
+    parser = _parser()
+    assert parser.parse_args(["demo", "--real-pace"]).real_pace
+    assert parser.parse_args(["audit", "--sandbox", "--real-pace"]).real_pace
+    assert parser.parse_args(["moderate", "--sandbox", "--real-pace"]).real_pace
+    assert not parser.parse_args(["demo"]).real_pace
