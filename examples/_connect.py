@@ -64,7 +64,9 @@ class Connection:
         """
         chosen = {k: v for k, v in self.tokens.items() if not only or k in only}
         if self.sandbox is not None:
-            return {**chosen, "http_client": self.sandbox.fake.client()}
+            # The sandbox runs on virtual time: VK's limits hold, nobody waits for real.
+            fake = self.sandbox.fake
+            return {**chosen, "http_client": fake.client(), "clock": fake.clock}
         return chosen
 
     def describe(self) -> str:

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 from rich.console import Console
 
+import gospages
 from gospages._demo import run_demo
 from gospages.cli import main
 
@@ -61,12 +63,19 @@ def test_cli_version_and_help(capsys: object) -> None:
 
 
 def test_console_script_entry_point(tmp_path: Path) -> None:
+    # The gospages under test, whatever the working directory.
+    src = str(Path(gospages.__file__).resolve().parent.parent)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [src, os.environ.get("PYTHONPATH")])),
+    }
     result = subprocess.run(
         [sys.executable, "-m", "gospages", "demo", "--no-report"],
         capture_output=True,
         text=True,
         timeout=120,
         cwd=tmp_path,
+        env=env,
         check=False,
     )
     assert result.returncode == 0, result.stderr

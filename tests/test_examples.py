@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+import gospages
+
 EXAMPLES = sorted((Path(__file__).parent.parent / "examples").glob("[0-9]*.py"))
 
 
@@ -19,6 +21,9 @@ def test_there_is_an_example_per_feature() -> None:
 @pytest.mark.parametrize("script", EXAMPLES, ids=lambda p: p.name)
 def test_example_runs_on_the_sandbox(script: Path, tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GOSPAGES_")}
+    # The gospages under test, whatever the working directory of the example.
+    src = str(Path(gospages.__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [src, env.get("PYTHONPATH")]))
     result = subprocess.run(
         [sys.executable, str(script)],
         capture_output=True,

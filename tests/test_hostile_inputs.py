@@ -179,7 +179,10 @@ REGISTRY_ROWS: list[list[object]] = [
 def test_the_registry_on_another_sheet_is_found(tmp_path: Path) -> None:
     path = _workbook(
         tmp_path / "r.xlsx",
-        {"Инструкция": [["Заполните лист «Данные»"], ["См. документацию"]], "Данные": REGISTRY_ROWS},
+        {
+            "Инструкция": [["Заполните лист «Данные»"], ["См. документацию"]],
+            "Данные": REGISTRY_ROWS,
+        },
     )
     assert [org.id for org in load_registry(path).organizations] == ["ensk"]
 
@@ -249,8 +252,14 @@ def test_policy_labels_are_the_classifiers_labels() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ('name = "p"\npost_per_week = 3\n', "ключ «post_per_week»: неизвестный ключ; допустимо: name"),
-        ('name = "p"\n[frequency]\nsilent_day = 3\n', "ключ «frequency.silent_day»: неизвестный ключ"),
+        (
+            'name = "p"\npost_per_week = 3\n',
+            "ключ «post_per_week»: неизвестный ключ; допустимо: name",
+        ),
+        (
+            'name = "p"\n[frequency]\nsilent_day = 3\n',
+            "ключ «frequency.silent_day»: неизвестный ключ",
+        ),
         (
             'name = "p"\n[moderation.actions]\nobscne = "delete"\n',
             "ключ «moderation.actions»: неизвестный ключ «obscne»; допустимо: obscene, insult",
@@ -259,13 +268,19 @@ def test_policy_labels_are_the_classifiers_labels() -> None:
             'name = "p"\n[frequency.by_kind]\nomsu = 3\n',
             "ключ «frequency.by_kind»: неизвестный ключ «omsu»",
         ),
-        ('name = "p"\n[frequency]\nposts_per_week = -2\n', "«frequency.posts_per_week»: -2: число должно быть не меньше 0"),
+        (
+            'name = "p"\n[frequency]\nposts_per_week = -2\n',
+            "«frequency.posts_per_week»: -2: число должно быть не меньше 0",
+        ),
         ('name = "p"\n[reply]\nhours = -1\n', "«reply.hours»"),
         ('name = "p"\n[moderation]\nban_ladder_days = [1, -7]\n', "«moderation.ban_ladder_days.1»"),
         ('name = "p"\n[moderation]\nwindow_days = -1\n', "«moderation.window_days»"),
         ('name = "p"\nextends = 5\n', "ключ «extends»: ожидается имя предустановки"),
         ('name = "p"\nextends = ["federal", 1]\n', "ключ «extends»"),
-        ('name = "p"\n[moderation.actions]\nspam = "burn"\n', "«burn» — недопустимое значение; допустимо: keep, delete"),
+        (
+            'name = "p"\n[moderation.actions]\nspam = "burn"\n',
+            "«burn» — недопустимое значение; допустимо: keep, delete",
+        ),
     ],
 )
 def test_policy_mistakes_are_named_in_russian(tmp_path: Path, text: str, expected: str) -> None:

@@ -181,7 +181,9 @@ async def test_a_hostile_server_echoing_the_token_leaks_it_nowhere() -> None:
     kinds = {type(e).__name__ for e in errors}
     assert {"CaptchaRequired", "ValidationRequired", "AuthError"} <= kinds
     # httpcore logged the response headers at DEBUG: the echo went through the log.
-    headers_logged = [r for r in records if r.name.startswith("httpcore") and "X-Echo" in r.getMessage()]
+    headers_logged = [
+        r for r in records if r.name.startswith("httpcore") and "X-Echo" in r.getMessage()
+    ]
     assert headers_logged, "httpcore's DEBUG log of response headers was not captured"
     texts: list[str] = []
     for record in records:

@@ -4,46 +4,84 @@ import asyncio
 
 import pytest
 
+from gospages import RealClock, VirtualClock
 from gospages._transport import RateLimiter, limiter_for
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
+from gospages.testing import sample_vk
+from gospages.vk import TokenKind, VKLimits, VKPage
 
 
 def test_limiter_spaces_requests_over_the_window() -> None:
-    clock = Clock()
-    limiter = RateLimiter(3, 1.0, clock=clock, sleep=clock.sleep)
+    clock = VirtualClock()
+    limiter = RateLimiter(3, 1.0, clock=clock)
     delays = [limiter.reserve() for _ in range(7)]
     assert delays == [0, 0, 0, 1.0, 1.0, 1.0, 2.0]
-    clock.now += 5
+    clock.advance(5)
     assert limiter.reserve() == 0
 
 
 def test_limiter_counts_concurrent_tasks() -> None:
-    clock = Clock()
-    limiter = RateLimiter(20, 1.0, clock=clock, sleep=clock.sleep)
+    clock = VirtualClock()
+    limiter = RateLimiter(20, 1.0, clock=clock)
+    times: list[float] = []
+
+    async def one() -> None:
+        await limiter.acquire()
+        times.append(clock.monotonic())
 
     async def main() -> None:
-        await asyncio.gather(*(limiter.acquire() for _ in range(45)))
+        await asyncio.gather(*(one() for _ in range(45)))
 
     asyncio.run(main())
-    assert sorted(clock.slept) == [1.0] * 20 + [2.0] * 5
+    assert sorted(times) == [0.0] * 20 + [1.0] * 20 + [2.0] * 5
+
+
+def test_a_callable_clock_still_works_but_is_deprecated() -> None:
+    now = [100.0]
+    with pytest.warns(DeprecationWarning, match="RateLimiter"):
+        limiter = RateLimiter(1, 1.0, clock=lambda: now[0])
+    assert limiter.reserve() == 0
+    assert limiter.reserve() == 1.0
 
 
 def test_limiter_is_shared_per_token_not_per_page() -> None:
-    a = limiter_for("vk", "same-token-abc", 3)
-    b = limiter_for("vk", "same-token-abc", 3)
-    c = limiter_for("vk", "other-token-xyz", 3)
+    clock = VirtualClock()
+    a = limiter_for("vk", "same-token-abc", 3, clock=clock)
+    b = limiter_for("vk", "same-token-abc", 3, clock=clock)
+    c = limiter_for("vk", "other-token-xyz", 3, clock=clock)
     assert a is b and a is not c
+
+
+def test_one_token_has_one_limiter_and_the_strictest_rate_applies() -> None:
+    clock = VirtualClock()
+    limiters = [limiter_for("vk", "token-3-20-3", rate, clock=clock) for rate in (3, 20, 3)]
+    assert limiters[0] is limiters[1] is limiters[2]
+    assert limiters[0].rate == 3
+    laxer_later = [limiter_for("vk", "token-20-3", rate, clock=clock) for rate in (20, 3, 20)]
+    assert laxer_later[0] is laxer_later[2] and laxer_later[0].rate == 3
+    # OK's slower-than-once-a-second pace shares the same limiter and wins.
+    slow = limiter_for("ok", "token-3-20-3", 1, period=2.0, clock=clock)
+    assert limiter_for("ok", "token-3-20-3", 20, clock=clock) is slow
+    assert (slow.rate, slow.period) == (1, 2.0)
+
+
+def test_limiters_are_per_clock() -> None:
+    # Each sandbox (and so each test) has its own time, and its own limiters.
+    one, other = VirtualClock(), VirtualClock()
+    assert limiter_for("vk", "t", 3, clock=one) is not limiter_for("vk", "t", 3, clock=other)
+    assert limiter_for("vk", "t", 3, clock=RealClock()) is limiter_for("vk", "t", 3)
+
+
+def test_pages_on_one_token_share_one_limiter() -> None:
+    sandbox = sample_vk(rate_limits=False)
+    kwargs = {"service_token": sandbox.service_token, "http_client": sandbox.fake.client()}
+    pages = [
+        VKPage(sandbox.district, limits=VKLimits(service=rate), **kwargs)  # type: ignore[arg-type]
+        for rate in (3, 20, 3)
+    ]
+    limiters = {id(page.api._limiters[TokenKind.SERVICE]) for page in pages}
+    assert len(limiters) == 1
+    assert pages[1].api._limiters[TokenKind.SERVICE].rate == 3
+    assert pages[0].api.transport.clock is sandbox.fake.clock
 
 
 def test_limiter_rejects_nonsense() -> None:

@@ -3,6 +3,7 @@
 The public surface is re-exported here; modules starting with ``_`` are private.
 """
 
+from ._clock import Clock, RealClock, VirtualClock
 from ._deprecation import moved_names as _moved_names
 from ._errors import (
     AuthError,
@@ -48,6 +49,7 @@ __all__ = [
     "AuthError",
     "Capabilities",
     "CaptchaRequired",
+    "Clock",
     "Comment",
     "FeedbackWidget",
     "GospagesError",
@@ -73,6 +75,7 @@ __all__ = [
     "PublishStatus",
     "PublishedPost",
     "RateLimited",
+    "RealClock",
     "RedactingFilter",
     "RetryPolicy",
     "ServerError",
@@ -82,6 +85,7 @@ __all__ = [
     "ValidationRequired",
     "Verification",
     "VerificationState",
+    "VirtualClock",
     "__version__",
     "describe",
     "official_platforms",

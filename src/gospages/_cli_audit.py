@@ -36,6 +36,11 @@ _COLORS = {"green": "green", "yellow": "yellow", "red": "red"}
 _SEVERITY_STYLE = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "dim"}
 
 
+#: The sandbox runs on virtual time (VK's 3 requests/s hold in virtual seconds); this
+#: flag makes it wait for real, as against the real platforms.
+_REAL_PACE_HELP = "песочница в реальном времени: по-настоящему ждать лимиты площадок"
+
+
 def _positive(value: str) -> int:
     try:
         number = int(value)
@@ -125,6 +130,7 @@ def add_commands(commands: Any) -> None:
         "novosibirsk) или файл .toml; по умолчанию %(default)s",
     )
     audit.add_argument("--sandbox", action="store_true", help="проверить песочницу-область")
+    audit.add_argument("--real-pace", action="store_true", help=_REAL_PACE_HELP)
     audit.add_argument("--days", type=_positive, default=28, help="период, дней (%(default)s)")
     audit.add_argument("--html", type=Path, help="записать отчёт HTML")
     audit.add_argument("--xlsx", type=Path, help="записать таблицу ЦУР (XLSX)")
@@ -164,6 +170,7 @@ def add_commands(commands: Any) -> None:
     moderate.add_argument("registry", nargs="?", type=Path, help="реестр: .yaml, .csv, .xlsx")
     moderate.add_argument("--policy", default="federal", help="политика (%(default)s)")
     moderate.add_argument("--sandbox", action="store_true", help="песочница-область")
+    moderate.add_argument("--real-pace", action="store_true", help=_REAL_PACE_HELP)
     moderate.add_argument(
         "--db",
         type=Path,
@@ -231,7 +238,7 @@ def _source(
     if args.sandbox or args.registry is None:
         from .testing import build_region
 
-        region = build_region(seed=0)
+        region = build_region(seed=0, real_pace=args.real_pace)
         return region.registry, region.opener(), "песочница (область gospages.testing)"
     from .registry import load_registry
 

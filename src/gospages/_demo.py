@@ -23,6 +23,7 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
+from ._clock import Clock, RealClock, VirtualClock
 from ._errors import GospagesError
 from ._escape import console_text, markdown_text
 from ._models import (
@@ -74,17 +75,19 @@ def run_demo(
     console: Console | None = None,
     report: Path | None = None,
     audit_html: Path | None = None,
+    real_pace: bool = False,
 ) -> int:
     """Run the demo; returns the process exit code.
 
     ``report``: the demo's own Markdown summary; ``audit_html``: the region audit's HTML
-    report (the one a regional centre would send round)."""
+    report (the one a regional centre would send round). The sandbox runs on a virtual
+    clock (the platforms' limits hold in virtual seconds); ``real_pace`` waits for real."""
     console = console or Console()
     # Show the library's own warnings (retries and the like) inline, in the same console.
     log = logging.getLogger("gospages")
     handler = RichHandler(console=console, show_path=False, show_time=False)
     log.addHandler(handler)
-    demo = _Demo(console)
+    demo = _Demo(console, RealClock() if real_pace else VirtualClock())
     try:
         lines = asyncio.run(demo.run())
     finally:
@@ -125,12 +128,13 @@ def _cap(caps: Capabilities, op: Operation) -> str:
 
 
 class _Demo:
-    def __init__(self, console: Console) -> None:
+    def __init__(self, console: Console, clock: Clock) -> None:
         self.console = console
         self.lines: list[str] = ["# Отчёт демо gospages", ""]
-        self.vk: SampleVK = sample_vk()
-        self.ok: SampleOK = sample_ok()
-        self.tg_fake = _telegram_fake()
+        self.clock = clock
+        self.vk: SampleVK = sample_vk(clock=clock)
+        self.ok: SampleOK = sample_ok(clock=clock)
+        self.tg_fake = _telegram_fake(clock)
         self.audit: AuditReport | None = None
 
     # -- output helpers ------------------------------------------------------------------
@@ -442,7 +446,7 @@ class _Demo:
 
     async def region_audit(self) -> None:
         self.console.rule("10. Аудит области: 8-ФЗ, 2523-р и порядок Томской области")
-        region = build_region(seed=0, telegram=self.tg_fake is not None)
+        region = build_region(seed=0, telegram=self.tg_fake is not None, clock=self.clock)
 
         open_ref = region.opener()
 
@@ -501,7 +505,7 @@ class _Demo:
 
         from .moderation import Action, ModerationStore, moderate
 
-        region = build_region(seed=0, telegram=self.tg_fake is not None)
+        region = build_region(seed=0, telegram=self.tg_fake is not None, clock=self.clock)
 
         open_ref = region.opener()
 
@@ -531,12 +535,12 @@ class _Demo:
         )
 
 
-def _telegram_fake() -> Any:
+def _telegram_fake(clock: Clock) -> Any:
     try:
         from .testing._telegram import FakeTelegram
     except ImportError:  # Telethon is an extra
         return None
-    return FakeTelegram.sample()
+    return FakeTelegram.sample(clock=clock)
 
 
 def _receipt_row(page: OfficialPage, receipt: PublishedPost) -> list[Cell]:

@@ -13,13 +13,13 @@ It owns (or borrows) an ``httpx.AsyncClient`` and gives the backends three thing
 
 from __future__ import annotations
 
-import asyncio
 import collections
 import hashlib
 import json
 import logging
 import threading
-import time
+import warnings
+import weakref
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
@@ -29,6 +29,7 @@ import httpx
 import tenacity
 from tenacity.wait import wait_base
 
+from ._clock import Clock, RealClock, resolve_clock
 from ._errors import GospagesError, NetworkError, PlatformError, RateLimited, ServerError
 from ._models import Platform
 from ._version import __version__
@@ -48,15 +49,16 @@ log = logging.getLogger("gospages.transport")
 T = TypeVar("T")
 
 Sleep = Callable[[float], Awaitable[None]]
-Clock = Callable[[], float]
 
 
 class RateLimiter:
-    """At most ``rate`` acquisitions in any window of ``period`` seconds.
+    """At most ``rate`` acquisitions in any window of ``period`` seconds of ``clock``.
 
     Slots are reserved synchronously (no ``await`` between reading and writing the
     schedule), so concurrent tasks never overbook, and the limiter is not bound to an
-    event loop: the sync facade and several loops may share it.
+    event loop: the sync facade and several loops may share it. ``clock`` is a
+    :class:`~gospages.Clock` (the real one by default); a bare callable returning
+    seconds is deprecated.
     """
 
     def __init__(
@@ -64,17 +66,38 @@ class RateLimiter:
         rate: int,
         period: float = 1.0,
         *,
-        clock: Clock = time.monotonic,
-        sleep: Sleep = asyncio.sleep,
+        clock: Clock | Callable[[], float] | None = None,
+        sleep: Sleep | None = None,
     ) -> None:
         if rate < 1 or period <= 0:
             raise ValueError("rate must be >= 1 and period > 0")
         self.rate = rate
         self.period = period
-        self._clock = clock
-        self._sleep = sleep
+        if clock is None or isinstance(clock, Clock):
+            self.clock: Clock = clock or RealClock()
+            self._clock: Callable[[], float] = self.clock.monotonic
+        else:
+            warnings.warn(
+                "RateLimiter(clock=callable) устарел: передайте gospages.Clock "
+                "(RealClock или VirtualClock)",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            self.clock = RealClock()
+            self._clock = clock
+        self._sleep: Sleep = sleep or self.clock.sleep
         self._slots: collections.deque[float] = collections.deque(maxlen=rate)
         self._lock = threading.Lock()
+
+    def tighten(self, rate: int, period: float) -> None:
+        """Apply ``rate`` per ``period`` if it is stricter than the current limit."""
+        if rate < 1 or period <= 0:
+            raise ValueError("rate must be >= 1 and period > 0")
+        with self._lock:
+            if rate / period >= self.rate / self.period:
+                return
+            self.rate, self.period = rate, period
+            self._slots = collections.deque(self._slots, maxlen=rate)
 
     def delay(self) -> float:
         """How long a request would wait now, without reserving a slot."""
@@ -99,7 +122,12 @@ class RateLimiter:
             await self._sleep(delay)
 
 
-_limiters: dict[tuple[str, str], RateLimiter] = {}
+# One limiter per token and clock: the real clock's are process-wide; a virtual clock's
+# live as long as the clock (each test's sandbox has its own).
+_real_limiters: dict[tuple[str, str], RateLimiter] = {}
+_virtual_limiters: weakref.WeakKeyDictionary[Clock, dict[tuple[str, str], RateLimiter]] = (
+    weakref.WeakKeyDictionary()
+)
 _limiters_lock = threading.Lock()
 
 # A little slack over the platform's window: our clock and the server's are not the same,
@@ -107,15 +135,33 @@ _limiters_lock = threading.Lock()
 _WINDOW_SLACK = 1.05
 
 
-def limiter_for(scope: str, secret: str, rate: int) -> RateLimiter:
-    """The process-wide limiter for one token (keyed by a hash, never the token itself)."""
+def limiter_for(
+    scope: str,
+    secret: str,
+    rate: int,
+    *,
+    period: float = _WINDOW_SLACK,
+    clock: Clock | None = None,
+) -> RateLimiter:
+    """The one limiter of a token on ``clock`` (keyed by a hash, never the token itself).
+
+    Every page on the token shares it; when pages ask different rates, the strictest
+    applies to all of them.
+    """
+    clock = clock or RealClock()
     digest = hashlib.sha256(secret.encode()).hexdigest()[:16]
     key = (scope, digest)
     with _limiters_lock:
-        limiter = _limiters.get(key)
-        if limiter is None or limiter.rate != rate:
-            limiter = RateLimiter(rate, _WINDOW_SLACK)
-            _limiters[key] = limiter
+        if isinstance(clock, RealClock):
+            registry = _real_limiters
+        else:
+            registry = _virtual_limiters.setdefault(clock, {})
+        limiter = registry.get(key)
+        if limiter is None:
+            limiter = RateLimiter(rate, period, clock=clock)
+            registry[key] = limiter
+        else:
+            limiter.tighten(rate, period)
         return limiter
 
 
@@ -220,12 +266,16 @@ class Transport:
         http_client: httpx.AsyncClient | None = None,
         timeout: float = 30.0,
         retry: RetryPolicy | None = None,
-        sleep: Sleep = asyncio.sleep,
+        sleep: Sleep | None = None,
         user_agent: str | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self.platform = platform
         self.retry = retry or RetryPolicy()
-        self._sleep = sleep
+        self.clock: Clock = resolve_clock(clock, http_client)
+        """Time for the limiters and the retry backoff (``clock=``, else the clock of the
+        fake ``http_client`` talks to, else the real one)."""
+        self._sleep: Sleep = sleep or self.clock.sleep
         self._owns_client = http_client is None
         self._client = http_client
         self._timeout = timeout

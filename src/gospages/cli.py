@@ -42,6 +42,12 @@ def _parser() -> argparse.ArgumentParser:
         help="куда записать отчёт аудита области (HTML); по умолчанию %(default)s",
     )
     demo.add_argument("--no-report", action="store_true", help="не записывать отчёты")
+    demo.add_argument(
+        "--real-pace",
+        action="store_true",
+        help="в реальном времени: по-настоящему ждать лимиты площадок (без флага время "
+        "песочницы виртуальное, лимиты соблюдаются в виртуальных секундах)",
+    )
     registry = commands.add_parser(
         "registry", help="реестр официальных страниц (YAML, CSV, XLSX): проверка, просмотр"
     )
@@ -77,6 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_demo(
             report=None if args.no_report else args.report,
             audit_html=None if args.no_report else args.audit_html,
+            real_pace=args.real_pace,
         )
     if args.command == "registry":
         if args.action is None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import SecretStr
 
+from .._clock import Clock
 from .._errors import (
     AuthError,
     GospagesError,
@@ -120,7 +121,7 @@ class OKApi:
         self._token = access_token
         self.transport = transport
         self.api_url = api_url
-        self._limiter: RateLimiter = _limiter(access_token, requests_per_second)
+        self._limiter: RateLimiter = _limiter(access_token, requests_per_second, transport.clock)
 
     def signed(self, method: str, params: Mapping[str, Any]) -> dict[str, str]:
         """The full, signed form of a call (with the token: never log it)."""
@@ -173,10 +174,10 @@ class OKApi:
         return body
 
 
-def _limiter(token: SecretStr, per_second: float) -> RateLimiter:
+def _limiter(token: SecretStr, per_second: float, clock: Clock) -> RateLimiter:
     if per_second <= 0:
         raise ValidationError("OKPage: requests_per_second должен быть больше нуля")
     if per_second >= 1:
-        return limiter_for("ok", token.get_secret_value(), int(per_second))
+        return limiter_for("ok", token.get_secret_value(), int(per_second), clock=clock)
     # Slower than once a second: one request per 1/per_second seconds.
-    return RateLimiter(1, 1 / per_second)
+    return limiter_for("ok", token.get_secret_value(), 1, period=1 / per_second, clock=clock)

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 from pydantic import SecretStr
 
+from .._clock import Clock
 from .._errors import (
     GospagesError,
     NotFound,
@@ -63,6 +64,8 @@ class OKPage(OfficialPage):
         api_url: ``https://api.ok.ru/fb.do`` by default.
         retry: how failed reads are retried; writes are never resent blindly.
         requests_per_second: self-imposed pace (OK publishes no limits; 1/s is safe).
+        clock: the time the rate limits and retry pauses run on (real time by default,
+            or the fake's when ``http_client`` comes from a gospages fake).
         timeout: seconds to wait for OK.
     """
 
@@ -80,6 +83,7 @@ class OKPage(OfficialPage):
         retry: RetryPolicy | None = None,
         requests_per_second: float = 1.0,
         timeout: float = 30.0,
+        clock: Clock | None = None,
     ) -> None:
         gid = str(group_id).strip()
         if not gid.isdigit():
@@ -98,7 +102,7 @@ class OKPage(OfficialPage):
             secrets.append(secret)
         self._gid = gid
         self._transport = Transport(
-            Platform.OK, http_client=http_client, timeout=timeout, retry=retry
+            Platform.OK, http_client=http_client, timeout=timeout, retry=retry, clock=clock
         )
         self._api = OKApi(
             application_key=application_key,

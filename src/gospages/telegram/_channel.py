@@ -17,7 +17,12 @@ from typing import Any, Literal
 from telethon import utils
 from telethon.tl import types
 
-from .._errors import GospagesError, NotFound, ValidationError
+from .._clock import Clock, RealClock
+from .._errors import (
+    GospagesError,
+    NotFound,
+    ValidationError,
+)
 from .._models import (
     Capabilities,
     Comment,
@@ -114,6 +119,8 @@ class TelegramChannel(OfficialPage):
             before any request. The receipt's ``note`` says what was done.
         close_client: close ``client`` in `aclose`. Pass ``False`` when several channels
             share one client (one session per process is the rule).
+        clock: the time publishing reads back against (real time by default, or the
+            fake's when ``client`` is a ``FakeTelegram``).
 
     Telegram has no idempotency key: a message whose answer was lost is looked for among
     the recent messages, never sent again; if it cannot be found the receipt says
@@ -130,8 +137,12 @@ class TelegramChannel(OfficialPage):
         comments: bool = True,
         long_text: LongText = "split",
         close_client: bool = True,
+        clock: Clock | None = None,
     ) -> None:
         self._entity_ref, self._ref = _parse_channel(channel)
+        # The fake's clock when the client is a gospages fake that has one.
+        bound = getattr(client, "clock", None)
+        self._clock = clock or (bound if isinstance(bound, Clock) else RealClock())
         if long_text not in ("split", "refuse"):
             raise ValidationError(
                 f"TelegramChannel: long_text={long_text!r}: допустимо «split» или «refuse»"
@@ -320,7 +331,7 @@ class TelegramChannel(OfficialPage):
         plan = self._plan(post)
         channel = await self._channel()
         schedule = post.publish_at
-        started = datetime.now(timezone.utc)
+        started = datetime.fromtimestamp(self._clock.time(), timezone.utc)
         # What is there before we send: after a lost answer only newer messages count,
         # so an earlier post with the same text is never taken for this one.
         baseline = await self._recent_ids(channel, schedule)

@@ -24,6 +24,7 @@ It imports pytest, so it is not imported from here.
 
 from typing import TYPE_CHECKING, Any
 
+from .._clock import Clock, RealClock, VirtualClock
 from ._base import FakeCall, UnsupportedByFake
 from ._ok import FakeOK, FakeOKComment, FakeOKGroup, FakeOKTopic
 from ._sample import SampleOK, SampleVK, sample_ok, sample_vk
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "COMMENT_KINDS",
+    "Clock",
     "FakeCall",
     "FakeComment",
     "FakeGroup",
@@ -46,11 +48,13 @@ __all__ = [
     "FakeTelegram",
     "FakeVK",
     "PageSetup",
+    "RealClock",
     "SampleOK",
     "SampleVK",
     "Scenario",
     "UnsupportedByFake",
     "VKCall",
+    "VirtualClock",
     "build_region",
     "sample_ok",
     "sample_vk",

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import abc
+import asyncio
 import collections
 import contextlib
 import itertools
 import random
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
+
+from .._clock import Clock, RealClock, bind_clock
 
 __all__ = ["FakeCall", "FakeHTTPPlatform", "UnsupportedByFake"]
 
@@ -56,12 +60,15 @@ class FakeHTTPPlatform(abc.ABC):
         self,
         *,
         rate_limits: bool = True,
-        clock: Callable[[], float] = time.monotonic,
-        now: Callable[[], float] = time.time,
+        clock: Clock | Callable[[], float] | None = None,
+        now: Callable[[], float] | None = None,
     ) -> None:
         self.rate_limits = rate_limits
-        self._clock = clock
-        self._now = now
+        self.clock: Clock = _fake_clock(type(self).__name__, clock, now)
+        """The fake's time: its rate windows and the dates of what it creates. Clients from
+        :meth:`client` carry it to the pages built on them."""
+        self._clock = self.clock.monotonic
+        self._now = self.clock.time
         self.base_url = self.default_base_url
         self._lock = threading.RLock()
         self.reset()
@@ -133,8 +140,10 @@ class FakeHTTPPlatform(abc.ABC):
         return httpx.MockTransport(self.handler)
 
     def client(self, **kwargs: Any) -> httpx.AsyncClient:
-        """An ``httpx.AsyncClient`` wired to this fake (pass it as ``http_client=``)."""
-        return httpx.AsyncClient(transport=self.transport(), **kwargs)
+        """An ``httpx.AsyncClient`` wired to this fake (pass it as ``http_client=``).
+
+        A page built on it without ``clock=`` runs on the fake's :attr:`clock`."""
+        return bind_clock(httpx.AsyncClient(transport=self.transport(), **kwargs), self.clock)
 
     @abc.abstractmethod
     def handler(self, request: httpx.Request) -> httpx.Response:
@@ -234,3 +243,38 @@ class FakeHTTPPlatform(abc.ABC):
             return True
         window.append(now)
         return False
+
+
+class _CallableClock(Clock):
+    """The deprecated ``clock=``/``now=`` callables of the fakes, as a `Clock`."""
+
+    def __init__(self, monotonic: Callable[[], float], now: Callable[[], float]) -> None:
+        self._monotonic = monotonic
+        self._time = now
+
+    def monotonic(self) -> float:
+        return self._monotonic()
+
+    def time(self) -> float:
+        return self._time()
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+
+def _fake_clock(
+    name: str, clock: Clock | Callable[[], float] | None, now: Callable[[], float] | None
+) -> Clock:
+    if isinstance(clock, Clock):
+        if now is not None:
+            raise TypeError(f"{name}: now= не сочетается с clock=Clock")
+        return clock
+    if clock is None and now is None:
+        return RealClock()
+    warnings.warn(
+        f"{name}(clock=функция, now=функция) устарел: передайте clock=gospages.VirtualClock() "
+        "или RealClock()",
+        DeprecationWarning,
+        stacklevel=4,
+    )
+    return _CallableClock(clock or time.monotonic, now or time.time)

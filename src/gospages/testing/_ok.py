@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -21,6 +20,7 @@ from urllib.parse import parse_qsl
 
 import httpx
 
+from .._clock import Clock
 from ._base import FakeCall, FakeError, FakeHTTPPlatform, UnsupportedByFake
 
 __all__ = ["FakeOK", "FakeOKComment", "FakeOKGroup", "FakeOKTopic"]
@@ -91,8 +91,8 @@ class FakeOK(FakeHTTPPlatform):
         self,
         *,
         flood_limit: int | None = None,
-        clock: Callable[[], float] = time.monotonic,
-        now: Callable[[], float] = time.time,
+        clock: Clock | Callable[[], float] | None = None,
+        now: Callable[[], float] | None = None,
     ) -> None:
         self.flood_limit = flood_limit
         super().__init__(rate_limits=flood_limit is not None, clock=clock, now=now)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .._clock import Clock, VirtualClock
 from ._ok import FakeOK
 
 if TYPE_CHECKING:
@@ -29,16 +29,23 @@ class SampleVK:
     service_token: str
 
 
-def sample_vk(*, now: float | None = None, rate_limits: bool = True) -> SampleVK:
+def sample_vk(
+    *, now: float | None = None, rate_limits: bool = True, clock: Clock | None = None
+) -> SampleVK:
     """A `FakeVK` with two communities, three weeks of posts and real-looking comments.
+
+    It runs on ``clock``: by default a `~gospages.VirtualClock` starting at ``now`` (or
+    the present), so VK's limits hold in virtual seconds and nobody waits for real;
+    pages built on ``fake.client()`` share that clock. ``clock=RealClock()`` keeps real time.
 
     * ``adm_ensk``: the district administration; full contacts, the «Госорганизация»
       mark, the ПОС widget, posts three times a week, comments with threads, one spam
       comment and one deleted.
     * ``selo_lugovoe``: a settlement; no contacts, no mark, silent for two weeks.
     """
-    t0 = time.time() if now is None else now
-    fake = FakeVK(rate_limits=rate_limits, now=lambda: time.time() if now is None else now)
+    clock = _clock(clock, now)
+    t0 = clock.time() if now is None else now
+    fake = FakeVK(rate_limits=rate_limits, clock=clock)
     fake.add_group(
         100001,
         "Администрация Энского района",
@@ -202,10 +209,13 @@ class SampleOK:
         )
 
 
-def sample_ok(*, now: float | None = None) -> SampleOK:
-    """A :class:`FakeOK` with the district administration's OK group, topics and comments."""
-    t0 = time.time() if now is None else now
-    fake = FakeOK(now=lambda: time.time() if now is None else now)
+def sample_ok(*, now: float | None = None, clock: Clock | None = None) -> SampleOK:
+    """A :class:`FakeOK` with the district administration's OK group, topics and comments.
+
+    ``clock`` as in :func:`sample_vk` (a virtual clock by default)."""
+    clock = _clock(clock, now)
+    t0 = clock.time() if now is None else now
+    fake = FakeOK(clock=clock)
     sample = SampleOK(
         fake=fake,
         group_id="53038939046008",
@@ -270,3 +280,9 @@ def sample_ok(*, now: float | None = None) -> SampleOK:
         date=t0 - 0.25 * DAY,
     )
     return sample
+
+
+def _clock(clock: Clock | None, now: float | None) -> Clock:
+    if clock is not None and now is not None:
+        raise TypeError("укажите либо now, либо clock")
+    return clock or VirtualClock(start=now)

@@ -12,12 +12,12 @@ Everything is deterministic for a given ``seed``.
 from __future__ import annotations
 
 import random
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from .._clock import Clock, RealClock, VirtualClock
 from .._factory import PageFactory, open_page
 from .._models import Platform
 from .._page import OfficialPage
@@ -111,6 +111,8 @@ class Scenario:
     setups: dict[tuple[str, Platform], PageSetup]
     comment_kinds: dict[tuple[Platform, str, str], str] = field(default_factory=dict)
     """``(platform, page, comment id) -> kind`` (a key of :data:`COMMENT_KINDS`)."""
+    clock: Clock = field(default_factory=RealClock)
+    """The time the fakes and the pages opened here run on (virtual unless real pace)."""
     # Sandbox keys, accepted by the fakes only.
     vk_user_token: str = "region-vk-user-token-0001"  # noqa: S105
     vk_service_token: str = "region-vk-service-token-0001"  # noqa: S105
@@ -150,6 +152,7 @@ class Scenario:
                 f"{ref.platform.label} в песочнице недоступен: "
                 f'pip install "gospages[{describe(ref.platform).extra}]"'
             )
+        options.setdefault("clock", self.clock)
         return open_page(ref, self.settings(), connection=connection, **options)
 
     def opener(self, *, ok_requests_per_second: float = 20) -> PageFactory:
@@ -161,7 +164,7 @@ class Scenario:
         """
         values = self.settings().model_dump(exclude_none=True)
         settings = Settings.only(**{**values, "ok_requests_per_second": ok_requests_per_second})
-        return PageFactory(settings, connections=self.connections())
+        return PageFactory(settings, connections=self.connections(), clock=self.clock)
 
     def pages(self) -> Iterator[tuple[Organization, PageRef]]:
         yield from self.registry.pages()
@@ -174,18 +177,25 @@ def build_region(
     now: float | None = None,
     telegram: bool = True,
     vk_rate_limits: bool = True,
+    clock: Clock | None = None,
+    real_pace: bool = False,
 ) -> Scenario:
     """A region with two districts, their settlements and institutions, on the sandbox.
 
     ``weeks`` of posts and comments end at ``now``. ``telegram=False`` (or no Telethon)
-    leaves Telegram channels out.
+    leaves Telegram channels out. The fakes and the pages `Scenario.open_ref` opens run
+    on ``clock`` (`Scenario.clock`): a `~gospages.VirtualClock` starting at ``now`` by
+    default, so VK's 3 requests a second hold in virtual seconds and cost no real time;
+    ``real_pace=True`` (or ``clock=RealClock()``) keeps real time.
     """
     rng = random.Random(seed)  # noqa: S311 (test data, not security)
-    t0 = time.time() if now is None else now
-    vk = FakeVK(rate_limits=vk_rate_limits, now=lambda: time.time() if now is None else now)
-    ok = FakeOK(now=lambda: time.time() if now is None else now)
-    tg = _telegram(now) if telegram else None
-    scenario = Scenario(Registry(), vk, ok, tg, {})
+    if clock is None:
+        clock = RealClock() if real_pace else VirtualClock(start=now)
+    t0 = clock.time() if now is None else now
+    vk = FakeVK(rate_limits=vk_rate_limits, clock=clock)
+    ok = FakeOK(clock=clock)
+    tg = _telegram(clock) if telegram else None
+    scenario = Scenario(Registry(), vk, ok, tg, {}, clock=clock)
     vk.add_token(scenario.vk_service_token, kind="service")
     ok.add_app(scenario.ok_application_key, secret_key=scenario.ok_application_secret_key)
     ok.add_token(scenario.ok_access_token, user_id="575000000001")
@@ -445,11 +455,9 @@ def _comments(rng: random.Random, posted: float, t0: float) -> list[tuple[str, s
     return out
 
 
-def _telegram(now: float | None) -> Any:
+def _telegram(clock: Clock) -> Any:
     try:
         from ._telegram import FakeTelegram
     except ImportError:  # Telethon is an extra
         return None
-    if now is None:
-        return FakeTelegram()
-    return FakeTelegram(now=lambda: datetime.fromtimestamp(now, tz=timezone.utc))
+    return FakeTelegram(clock=clock)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +21,7 @@ from urllib.parse import parse_qsl
 
 import httpx
 
+from .._clock import Clock
 from ._base import FakeCall, FakeError, FakeHTTPPlatform, UnsupportedByFake
 
 __all__ = ["FakeComment", "FakeGroup", "FakePost", "FakeVK", "VKCall"]
@@ -111,8 +111,8 @@ class FakeVK(FakeHTTPPlatform):
         self,
         *,
         rate_limits: bool = True,
-        clock: Callable[[], float] = time.monotonic,
-        now: Callable[[], float] = time.time,
+        clock: Clock | Callable[[], float] | None = None,
+        now: Callable[[], float] | None = None,
     ) -> None:
         super().__init__(rate_limits=rate_limits, clock=clock, now=now)
 

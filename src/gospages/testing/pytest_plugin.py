@@ -9,7 +9,9 @@ Installed with gospages, they are available in any test without an import:
 * ``fake_telegram``: an empty :class:`~gospages.testing.FakeTelegram` (needs Telethon:
   ``pip install gospages[telegram]``).
 
-Each test gets fresh state.
+Each test gets fresh state and its own :class:`~gospages.VirtualClock` (``fake.clock``):
+rate limits and retry pauses hold in virtual seconds and cost no real time. Pages built
+on ``fake.client()`` (or on ``client=fake_telegram``) run on the fake's clock.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from .._clock import VirtualClock
 from ._ok import FakeOK
 from ._sample import SampleOK, SampleVK, sample_ok, sample_vk
 from ._vk import FakeVK
@@ -28,7 +31,7 @@ __all__ = ["fake_ok", "fake_telegram", "fake_vk", "ok_sandbox", "vk_sandbox"]
 @pytest.fixture
 def fake_vk() -> FakeVK:
     """An empty FakeVK: add groups and tokens, then pass ``http_client=fake_vk.client()``."""
-    return FakeVK()
+    return FakeVK(clock=VirtualClock())
 
 
 @pytest.fixture
@@ -40,7 +43,7 @@ def vk_sandbox() -> SampleVK:
 @pytest.fixture
 def fake_ok() -> FakeOK:
     """An empty FakeOK: add an app, a group and a token, then pass ``http_client=``."""
-    return FakeOK()
+    return FakeOK(clock=VirtualClock())
 
 
 @pytest.fixture

@@ -196,7 +196,12 @@ class VKApi:
         self.captcha_handler = captcha_handler
         self.max_captcha_attempts = max_captcha_attempts
         self._limiters: dict[TokenKind, RateLimiter] = {
-            kind: limiter_for("vk", token.get_secret_value(), self.limits.for_kind(kind))
+            kind: limiter_for(
+                "vk",
+                token.get_secret_value(),
+                self.limits.for_kind(kind),
+                clock=transport.clock,
+            )
             for kind, token in self.tokens.items()
         }
 

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 from pydantic import SecretStr
 
+from .._clock import Clock
 from .._errors import GospagesError, NotFound, ValidationError
 from .._models import (
     Capabilities,
@@ -101,6 +102,8 @@ class VKPage(OfficialPage):
         limits: requests per second per token kind (VK: user 3, service 3, community 20).
         captcha_handler: called with `gospages.CaptchaRequired` to get the answer
             (sync or async); without it the error is raised.
+        clock: the time the rate limits and retry pauses run on (real time by default,
+            or the fake's when ``http_client`` comes from a gospages fake).
         timeout: seconds to wait for VK.
 
     Pass any subset of the three keys; `capabilities` tells what they allow.
@@ -122,6 +125,7 @@ class VKPage(OfficialPage):
         limits: VKLimits | None = None,
         captcha_handler: CaptchaHandler | None = None,
         timeout: float = 30.0,
+        clock: Clock | None = None,
     ) -> None:
         self._group_id, self._ref = _parse_group(group)
         tokens: dict[TokenKind, SecretStr] = {}
@@ -142,7 +146,7 @@ class VKPage(OfficialPage):
                 "VKPage: передайте хотя бы один ключ: user_token, community_token или service_token"
             )
         self._transport = Transport(
-            Platform.VK, http_client=http_client, timeout=timeout, retry=retry
+            Platform.VK, http_client=http_client, timeout=timeout, retry=retry, clock=clock
         )
         self._api = VKApi(
             tokens=tokens,

@@ -16,7 +16,8 @@ What it models, after the project's record of the Telegram API (``platform-apis.
 * ``iter_messages(channel, reply_to=post)`` as ``messages.getReplies``; scheduled messages
   apart from the history, with their own ids, published by `FakeTelegram.publish_scheduled`;
 * the client's configured behaviour: flood waits up to ``flood_sleep_threshold`` are
-  "slept" (recorded in `FakeTelegram.slept`, no real wait) and retried, like internal
+  slept on the fake's clock (recorded in `FakeTelegram.slept`; virtual by default, so no
+  real wait) and retried, like internal
   errors, up to ``request_retries`` times; longer waits are raised;
 * limits (4096 characters a message, 1024 a caption, 10 photos an album), admin rights,
   a lost answer (the write is done, then the connection drops) and a revoked session.
@@ -25,108 +26,39 @@ What it models, after the project's record of the Telegram API (``platform-apis.
 from __future__ import annotations
 
 import itertools
+import warnings
 from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, TypeVar
+from typing import Any
 
 from telethon import errors, functions, utils
 from telethon.tl import types
 
-from ._base import UnsupportedByFake
-
-__all__ = ["FakeTelegram", "FakeTelegramChat", "FakeTelegramMessage", "TelegramCall"]
-
-_TEXT_LIMIT = 4096
-_CAPTION_LIMIT = 1024
-_ALBUM_LIMIT = 10
-_SCHEDULE_LIMIT = timedelta(days=366)
-_RETRIED = (
-    errors.ServerError,
-    errors.RpcCallFailError,
-    errors.RpcMcgetFailError,
-    errors.InterdcCallErrorError,
-    errors.TimedOutError,
+from ..._clock import Clock, VirtualClock
+from .._base import UnsupportedByFake
+from ._model import (
+    _ALBUM_LIMIT,
+    _CAPTION_LIMIT,
+    _INTERNAL_SLEEP,
+    _METHODS,
+    _R,
+    _RETRIED,
+    _SCHEDULE_LIMIT,
+    _TEXT_LIMIT,
+    FakeTelegramChat,
+    FakeTelegramMessage,
+    TelegramCall,
+    _DatetimeClock,
+    _Fault,
+    _rpc,
+    _utf16,
 )
-_INTERNAL_SLEEP = 2  # what Telethon sleeps after an internal error before retrying
+from ._objects import _TelethonObjects
+
+__all__ = ["FakeTelegram"]
 
 
-def _utf16(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
-@dataclass
-class FakeTelegramMessage:
-    """One message in a chat of the fake. ``chat`` is the bare id of its chat."""
-
-    id: int
-    chat: int
-    date: datetime
-    text: str = ""
-    from_peer: tuple[str, int] | None = None
-    """``("user", id)`` or ``("channel", id)``; ``None`` for a post of a channel."""
-    reply_to: int | None = None
-    top_id: int | None = None
-    """The thread's top message (in a discussion group), when this message is in one."""
-    media: Any = None
-    grouped_id: int | None = None
-    views: int | None = None
-    forwards: int | None = None
-    reactions: int = 0
-    pinned: bool = False
-    forwarded_post: int | None = None
-    """For the group's copy of a channel post: the post's id in the channel."""
-    action: Any = None
-    """A ``types.MessageAction*`` for a service message."""
-    scheduled: bool = False
-
-
-@dataclass
-class FakeTelegramChat:
-    """A broadcast channel or a discussion supergroup (``megagroup``)."""
-
-    id: int
-    title: str
-    username: str | None = None
-    broadcast: bool = True
-    about: str = ""
-    participants: int = 0
-    verified: bool = False
-    scam: bool = False
-    fake: bool = False
-    photo: bool = True
-    admin: bool = True
-    """The session's account administers the chat (post, delete)."""
-    can_write: bool = True
-    """For a group: the account may send messages there."""
-    linked: int | None = None
-    access_hash: int = 0
-    messages: list[FakeTelegramMessage] = field(default_factory=list)
-    scheduled: list[FakeTelegramMessage] = field(default_factory=list)
-    pinned_msg_id: int | None = None
-
-
-@dataclass(frozen=True)
-class TelegramCall:
-    """One call the fake received: the protocol method, the chat's bare id, the arguments."""
-
-    method: str
-    chat: int | None
-    params: dict[str, Any]
-
-
-_R = TypeVar("_R")
-
-
-@dataclass
-class _Fault:
-    error: str | None = None
-    code: int | None = None
-    exception: BaseException | None = None
-    lose_response: bool = False
-
-
-class FakeTelegram:
+class FakeTelegram(_TelethonObjects):
     """A fake Telegram account with channels, discussion groups, posts and comments.
 
     >>> fake = FakeTelegram()
@@ -142,7 +74,9 @@ class FakeTelegram:
             are raised.
         request_retries: how many times the "client" repeats a request after an internal
             error or a short flood wait before raising the last error.
-        now: the fake's clock (an aware datetime), for posts and scheduled messages.
+        clock: the fake's time, for dates and scheduled messages and the waits it sleeps
+            through (a `~gospages.VirtualClock` of its own by default: no real waiting).
+        now: deprecated: a function returning the current aware datetime.
     """
 
     SAMPLE_CHANNEL = "ensk_adm"
@@ -154,10 +88,21 @@ class FakeTelegram:
         flood_sleep_threshold: int = 60,
         request_retries: int = 3,
         now: Callable[[], datetime] | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self.flood_sleep_threshold = flood_sleep_threshold
         self.request_retries = request_retries
-        self._now = now or (lambda: datetime.now(timezone.utc))
+        if now is not None:
+            if clock is not None:
+                raise TypeError("FakeTelegram: укажите либо now, либо clock")
+            warnings.warn(
+                "FakeTelegram(now=функция) устарел: передайте clock=gospages.VirtualClock()",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            clock = _DatetimeClock(now)
+        self.clock: Clock = clock or VirtualClock()
+        """The fake's time; a `TelegramChannel` on this fake reads back against it."""
         self.reset()
 
     # -- state -------------------------------------------------------------------------
@@ -167,7 +112,7 @@ class FakeTelegram:
         self.chats: dict[int, FakeTelegramChat] = {}
         self.calls: list[TelegramCall] = []
         self.slept: list[int] = []
-        """Seconds "slept" through flood waits and internal errors, one entry per wait."""
+        """Seconds slept on `clock` through flood waits and internal errors, one per wait."""
         self.disconnects = 0
         self.revoked = False
         self._faults: dict[str, list[_Fault]] = {}
@@ -178,7 +123,7 @@ class FakeTelegram:
 
     def now(self) -> datetime:
         """The fake's current time, in whole seconds like Telegram's dates."""
-        return self._now().astimezone(timezone.utc).replace(microsecond=0)
+        return datetime.fromtimestamp(int(self.clock.time()), tz=timezone.utc)
 
     def add_channel(
         self,
@@ -409,13 +354,13 @@ class FakeTelegram:
     async def get_entity(self, entity: str | int) -> Any:
         if isinstance(entity, str):
             request = functions.contacts.ResolveUsernameRequest(username=entity)
-            self._enter("get_entity", None, {"entity": entity}, request)
+            await self._enter("get_entity", None, {"entity": entity}, request)
             wanted = entity.lstrip("@").casefold()
             for chat in self.chats.values():
                 if chat.username and chat.username.casefold() == wanted:
                     return self._channel_obj(chat)
             raise _rpc(400, "USERNAME_NOT_OCCUPIED", request)
-        self._enter("get_entity", None, {"entity": entity}, None)
+        await self._enter("get_entity", None, {"entity": entity}, None)
         bare, kind = utils.resolve_id(int(entity))
         found = self.chats.get(bare) if kind is types.PeerChannel else None
         if found is None:
@@ -426,7 +371,7 @@ class FakeTelegram:
     async def get_full_channel(self, channel: Any) -> Any:
         chat = self._known(channel)
         request = functions.channels.GetFullChannelRequest(channel=self._input(chat))
-        self._enter("get_full_channel", chat.id, {}, request)
+        await self._enter("get_full_channel", chat.id, {}, request)
         chats = [self._channel_obj(chat)]
         if chat.linked is not None and chat.linked in self.chats:
             chats.append(self._channel_obj(self.chats[chat.linked]))
@@ -500,7 +445,7 @@ class FakeTelegram:
                 min_id=0,
                 hash=0,
             )
-        self._enter("iter_messages", chat.id, params, request)
+        await self._enter("iter_messages", chat.id, params, request)
         if scheduled:
             source, where = list(chat.scheduled), chat
         elif reply_to is not None:
@@ -534,7 +479,7 @@ class FakeTelegram:
         request = functions.messages.SendMessageRequest(peer=self._input_peer(chat), message=text)
         params = {"text": text, "reply_to": reply_to, "schedule": schedule}
         params["send_as"] = getattr(send_as, "id", None)
-        lost = self._enter("send_message", chat.id, params, request)
+        lost = await self._enter("send_message", chat.id, params, request)
         body = text.strip()
         if not body:
             raise _rpc(400, "MESSAGE_EMPTY", request)
@@ -569,7 +514,7 @@ class FakeTelegram:
         )
         params: dict[str, Any] = {"photos": [name for name, _ in photos], "caption": caption}
         params["schedule"] = schedule
-        lost = self._enter("send_photos", chat.id, params, request)
+        lost = await self._enter("send_photos", chat.id, params, request)
         if not photos or any(not data for _, data in photos):
             raise _rpc(400, "MEDIA_EMPTY", request)
         if len(photos) > _ALBUM_LIMIT:
@@ -590,7 +535,9 @@ class FakeTelegram:
         request = functions.messages.SendMediaRequest(
             peer=self._input_peer(chat), media=poll, message=""
         )
-        lost = self._enter("send_poll", chat.id, {"poll": poll, "schedule": schedule}, request)
+        lost = await self._enter(
+            "send_poll", chat.id, {"poll": poll, "schedule": schedule}, request
+        )
         if not isinstance(poll, types.InputMediaPoll):
             raise UnsupportedByFake("FakeTelegram.send_poll takes a types.InputMediaPoll")
         if chat.broadcast and poll.poll.public_voters:
@@ -619,7 +566,7 @@ class FakeTelegram:
     async def delete_messages(self, entity: Any, ids: Sequence[int]) -> list[Any]:
         chat = self._known(entity)
         request = functions.channels.DeleteMessagesRequest(channel=self._input(chat), id=list(ids))
-        lost = self._enter("delete_messages", chat.id, {"ids": list(ids)}, request)
+        lost = await self._enter("delete_messages", chat.id, {"ids": list(ids)}, request)
         if not chat.admin:
             raise _rpc(403, "MESSAGE_DELETE_FORBIDDEN", request)
         gone = [m for m in chat.messages if m.id in set(ids)]
@@ -633,7 +580,9 @@ class FakeTelegram:
 
     # -- the client's behaviour ----------------------------------------------------------
 
-    def _enter(self, method: str, chat: int | None, params: dict[str, Any], request: Any) -> bool:
+    async def _enter(
+        self, method: str, chat: int | None, params: dict[str, Any], request: Any
+    ) -> bool:
         """Record the call and play its queued faults; ``True`` if its answer is lost."""
         self.calls.append(TelegramCall(method, chat, params))
         if self.revoked:
@@ -655,13 +604,15 @@ class FakeTelegram:
             error = _rpc(fault.code, fault.error, request)
             seconds = getattr(error, "seconds", None)
             if isinstance(error, _RETRIED):
-                self.slept.append(_INTERNAL_SLEEP)
+                wait = _INTERNAL_SLEEP
             elif isinstance(error, errors.FloodError) and seconds is not None:
                 if seconds > self.flood_sleep_threshold:
                     raise error
-                self.slept.append(max(int(seconds), 1))
+                wait = max(int(seconds), 1)
             else:
                 raise error
+            self.slept.append(wait)
+            await self.clock.sleep(wait)
             last = error
         assert last is not None
         raise last  # retries used up: Telethon (raise_last_call_error=True) raises the last
@@ -839,170 +790,3 @@ class FakeTelegram:
         if top is None:
             raise UnsupportedByFake("FakeTelegram: a reply outside the comment threads")
         return self._comment(group, parent, top, text, author, date)
-
-    # -- building Telethon objects -------------------------------------------------------
-
-    def _input(self, chat: FakeTelegramChat) -> Any:
-        return types.InputChannel(channel_id=chat.id, access_hash=chat.access_hash)
-
-    def _input_peer(self, chat: FakeTelegramChat) -> Any:
-        return types.InputPeerChannel(channel_id=chat.id, access_hash=chat.access_hash)
-
-    def _channel_obj(self, chat: FakeTelegramChat) -> Any:
-        rights = (
-            types.ChatAdminRights(
-                change_info=True,
-                post_messages=True,
-                edit_messages=True,
-                delete_messages=True,
-                ban_users=True,
-                invite_users=True,
-                pin_messages=True,
-            )
-            if chat.admin
-            else None
-        )
-        return types.Channel(
-            id=chat.id,
-            title=chat.title,
-            photo=(
-                types.ChatPhoto(photo_id=chat.id * 13, dc_id=2)
-                if chat.photo
-                else types.ChatPhotoEmpty()
-            ),
-            date=datetime(2022, 12, 1, tzinfo=timezone.utc),
-            broadcast=chat.broadcast or None,
-            megagroup=(not chat.broadcast) or None,
-            verified=chat.verified or None,
-            scam=chat.scam or None,
-            fake=chat.fake or None,
-            has_link=chat.linked is not None or None,
-            access_hash=chat.access_hash,
-            username=chat.username,
-            admin_rights=rights,
-        )
-
-    def _message_obj(self, chat: FakeTelegramChat, message: FakeTelegramMessage) -> Any:
-        peer = types.PeerChannel(channel_id=chat.id)
-        if message.action is not None:
-            return types.MessageService(
-                id=message.id,
-                peer_id=peer,
-                date=message.date,
-                action=message.action,
-                post=True,
-                out=chat.admin or None,
-            )
-        from_id: Any = None
-        if message.from_peer is not None:
-            kind, ident = message.from_peer
-            from_id = (
-                types.PeerUser(user_id=ident)
-                if kind == "user"
-                else types.PeerChannel(channel_id=ident)
-            )
-        reply_header = None
-        if message.reply_to is not None:
-            reply_header = types.MessageReplyHeader(
-                reply_to_msg_id=message.reply_to,
-                reply_to_top_id=(
-                    message.top_id
-                    if message.top_id is not None and message.top_id != message.reply_to
-                    else None
-                ),
-            )
-        fwd_from = None
-        if message.forwarded_post is not None and chat.linked is not None:
-            fwd_from = types.MessageFwdHeader(
-                date=message.date,
-                from_id=types.PeerChannel(channel_id=chat.linked),
-                channel_post=message.forwarded_post,
-                saved_from_peer=types.PeerChannel(channel_id=chat.linked),
-                saved_from_msg_id=message.forwarded_post,
-            )
-        replies = None
-        if chat.broadcast and not message.scheduled and chat.linked is not None:
-            replies = self._replies(chat, message)
-        reactions = None
-        if message.reactions:
-            reactions = types.MessageReactions(
-                results=[
-                    types.ReactionCount(
-                        reaction=types.ReactionEmoji(emoticon="👍"), count=message.reactions
-                    )
-                ]
-            )
-        return types.Message(
-            id=message.id,
-            peer_id=peer,
-            date=message.date,
-            message=message.text,
-            out=(chat.broadcast and chat.admin) or None,
-            post=chat.broadcast or None,
-            from_scheduled=message.scheduled or None,
-            pinned=message.pinned or None,
-            from_id=from_id,
-            fwd_from=fwd_from,
-            reply_to=reply_header,
-            media=message.media,
-            views=message.views,
-            forwards=message.forwards,
-            replies=replies,
-            grouped_id=message.grouped_id,
-            reactions=reactions,
-        )
-
-    def _replies(self, channel: FakeTelegramChat, post: FakeTelegramMessage) -> Any:
-        group = self.chats.get(channel.linked or 0)
-        if group is None:
-            return None
-        top = next((m for m in group.messages if m.forwarded_post == post.id), None)
-        if top is None:
-            return None  # posted before the group was linked, or a later photo of an album
-        comments = [m for m in group.messages if m.top_id == top.id]
-        repliers: list[Any] = []
-        for comment in reversed(comments):
-            if comment.from_peer is None or len(repliers) == 3:
-                continue
-            kind, ident = comment.from_peer
-            peer = (
-                types.PeerUser(user_id=ident)
-                if kind == "user"
-                else types.PeerChannel(channel_id=ident)
-            )
-            if peer not in repliers:
-                repliers.append(peer)
-        return types.MessageReplies(
-            replies=len(comments),
-            replies_pts=next(self._pts),
-            comments=True,
-            recent_repliers=repliers or None,
-            channel_id=group.id,
-            max_id=comments[-1].id if comments else None,
-        )
-
-
-_METHODS = frozenset(
-    {
-        "get_entity",
-        "get_full_channel",
-        "iter_messages",
-        "send_message",
-        "send_photos",
-        "send_poll",
-        "delete_messages",
-    }
-)
-
-
-def _rpc(code: int | None, name: str, request: Any) -> BaseException:
-    """The Telethon error for Telegram's answer ``code``/``name``, built as Telethon does."""
-    if code is None:
-        known = errors.rpcerrorlist.rpc_errors_dict.get(name)
-        code = int(getattr(known, "code", None) or 400)
-        if name.startswith(("FLOOD_WAIT_", "SLOWMODE_WAIT_", "FLOOD_PREMIUM_WAIT_")):
-            code = 420
-    error: BaseException = errors.rpc_message_to_error(
-        types.RpcError(error_code=code, error_message=name), request
-    )
-    return error
