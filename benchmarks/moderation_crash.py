@@ -346,15 +346,16 @@ FEED = (
 
 
 def feed(scenario: Scenario, pages: list[str], round_: int) -> None:
-    """New comments keep coming between runs: spam (a ban, the ladder climbs for the three
-    authors who write it again and again) and мат (a deletion) under the newest post of the
-    first VK page."""
+    """New comments keep coming between runs: spam (a ban) and мат (a deletion) under the
+    newest post of the first VK page, each round from new authors (so that a ban is told
+    apart by its author and end date: nobody reaches the ladder's «for good» step, where
+    every further ban has the same end)."""
     vk_page = next(p for p in pages if p.startswith("vk:"))
     gid = int(vk_page.removeprefix("vk:club"))
     with scenario.vk._lock:
         post = max(scenario.vk.groups[gid].posts, key=lambda p: p.date)
         for index, text in enumerate(FEED):
-            author = 880000 + (round_ + index) % 3
+            author = 880000 + 2 * round_ + index
             scenario.vk.add_comment(gid, post.id, f"{text} ({round_})", from_id=author)
 
 

@@ -71,6 +71,7 @@ def test_25_sigkills_nothing_twice_nothing_missing(harness: ModuleType) -> None:
     assert figures.actions >= 15  # the region's spam, insults and мат were dealt with
     assert figures.double_deletes == 0
     assert figures.extra_bans == 0
+    assert figures.repeated_ban_calls == 0  # read back before banning again
     assert figures.journal_gaps == 0
     assert figures.strike_errors == 0
     assert figures.unfinished == 0
@@ -185,10 +186,11 @@ def test_killed_around_the_ban_the_next_run_finishes_the_same_ban(vk: Any, after
     later = datetime.now(timezone.utc) + timedelta(hours=5)
     second = run(pages, open_page, store, apply=True, now=later)
     assert second.resumed == 1
+    # Read back (groups.getBanned): a ban that reached VK is not sent again; one that did
+    # not is sent with the recorded end, not one from the later run's clock.
     bans = _bans(sandbox)
-    # Sent again only when the first may have reached VK, and then with the same end: the
-    # same ban, not a second one from the later run's clock.
-    assert len(bans) == (2 if after else 1) and len(set(bans)) == 1
+    assert len(bans) == 1
+    assert len(sandbox.fake.calls_of("groups.getBanned")) == 1
     assert len(sandbox.fake.calls_of("wall.deleteComment")) == 1
     [row] = _done(store)
     assert "сверено" in row["result"]
@@ -233,6 +235,17 @@ def test_an_unknown_ban_outcome_stays_open_and_is_finished_with_the_same_ban(vk:
     run(pages, open_page, store, apply=True, now=datetime.now(timezone.utc) + timedelta(hours=1))
     assert len(set(_bans(sandbox))) == 1  # the same end date every time
     assert len(_done(store)) == 1 and store.unfinished() == 0
+
+
+async def test_vk_reads_a_ban_back(vk: Any) -> None:
+    _, _, open_page, _ = vk
+    async with open_page(None) as page:
+        assert await page.read_ban("20002") == (False, None)
+        until = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=3)
+        await page.ban("20002", until=until)
+        await page.ban("20003")
+        assert await page.read_ban("20002") == (True, until)
+        assert await page.read_ban("20003") == (True, None)
 
 
 # -- the lease ----------------------------------------------------------------------------------

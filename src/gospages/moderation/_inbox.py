@@ -806,10 +806,9 @@ async def _carry_out(
 ) -> None:
     """Carry out a recorded intent and record its outcome.
 
-    ``resumed``: the intent is an interrupted run's; the page is read back first and only
-    what is not done yet is done. A ban cannot be read back: it is sent again with the
-    recorded end and reason, which is the same ban (``groups.ban`` sets the ban, it does
-    not add one), unless the comment is already gone (deleted after the ban)."""
+    ``resumed``: the intent is an interrupted run's; the page is read back first (the
+    comment, the answer, the ban where the backend reads bans: VK ``groups.getBanned``) and
+    only what is not done yet is done, with the recorded decision and ban end."""
     decision = intent.decision
     comment = decision.comment
     store = acting.store
@@ -833,6 +832,8 @@ async def _carry_out(
             step = "ban"
             if intent.until is not None and intent.until <= _utcnow():
                 notes.append("срок блокировки уже истёк")
+            elif resumed and await _ban_in_place(page, comment.author_id, intent.until):
+                notes.append("блокировка уже есть")
             else:
                 await page.ban(comment.author_id, until=intent.until, reason=intent.reason)
             store._mark_banned(intent.id)
@@ -864,6 +865,24 @@ async def _carry_out(
         return
     result = "done" + (f" ({'; '.join(notes)})" if notes else "")
     store._finish(intent.id, decision, result=result, actor=intent.actor, at=acting.now)
+
+
+async def _ban_in_place(page: OfficialPage, author_id: str, until: datetime | None) -> bool:
+    """Whether the page already bans ``author_id`` at least until ``until`` (``None``: for
+    good), for backends that can read bans back (VK: ``read_ban``); ``False`` when unknown,
+    and the ban, which sets rather than adds, is sent again with the recorded end."""
+    read_ban = getattr(page, "read_ban", None)
+    if read_ban is None:
+        return False
+    try:
+        banned, end = await read_ban(author_id)
+    except GospagesError:
+        return False
+    if not banned:
+        return False
+    if end is None:
+        return True
+    return until is not None and end >= until - timedelta(seconds=1)
 
 
 def _utcnow() -> datetime:
