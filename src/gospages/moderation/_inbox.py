@@ -624,6 +624,14 @@ async def moderate(
     failed last time. Dry-run (the default) logs decisions with ``dry_run=1``
     and changes nothing. Questions unanswered by the page past ``policy.reply.hours`` are
     listed in ``overdue``; on Telegram answering them is flagged (41-ФЗ), not done.
+
+    With ``apply`` every action is recorded before it is carried out; actions an
+    interrupted run left unfinished are finished first, after reading the page back
+    (``resumed`` of the result). The run holds the state file's lease meanwhile.
+
+    Raises:
+        ModerationLocked: with ``apply``, when another run holds ``store``'s lease (nothing
+            is read or done), or took it over from this run (then it stops acting).
     """
     if isinstance(policy, str):
         policy = load_policy(policy)
