@@ -164,7 +164,9 @@ def add_commands(commands: Any) -> None:
             "Читает новые комментарии всех страниц реестра, классифицирует и решает по "
             "политике: удалить, заблокировать автора по лестнице, отправить человеку. По "
             "умолчанию ничего не меняет (пробный прогон); действовать — с --apply. Каждое "
-            "решение пишется в журнал (SQLite). Без REGISTRY — на песочнице-области."
+            "решение пишется в журнал (SQLite). Без REGISTRY — на песочнице-области. "
+            "С --apply по одному журналу работает один запуск: второй завершится с кодом 3; "
+            "действия прерванного запуска следующий сверит со страницами и завершит."
         ),
     )
     moderate.add_argument("registry", nargs="?", type=Path, help="реестр: .yaml, .csv, .xlsx")
@@ -342,7 +344,7 @@ def _check_post(args: argparse.Namespace) -> int:
 
 
 def _moderate(args: argparse.Namespace) -> int:
-    from .moderation import Action, ModerationStore, moderate
+    from .moderation import Action, ModerationLocked, ModerationStore, moderate
 
     console = Console()
     prepared = _prepare(console, args)
@@ -355,21 +357,30 @@ def _moderate(args: argparse.Namespace) -> int:
         return _fail(console, f"журнал модерации {args.db}: {error}")
     mode = "[red]с действиями[/]" if args.apply else "пробный прогон (ничего не меняется)"
     console.print(f"Модерация: {escape(where)}; политика {escape(policy.label)}; {mode}.")
-    run = _with_progress(
-        console,
-        len(registry.pages()),
-        lambda advance: _closing(
-            open_page,
-            moderate,
-            registry,
-            open_page,
-            policy,
-            store=store,
-            apply=args.apply,
-            actor=args.actor,
-            progress=advance,
-        ),
-    )
+    try:
+        run = _with_progress(
+            console,
+            len(registry.pages()),
+            lambda advance: _closing(
+                open_page,
+                moderate,
+                registry,
+                open_page,
+                policy,
+                store=store,
+                apply=args.apply,
+                actor=args.actor,
+                progress=advance,
+            ),
+        )
+    except ModerationLocked as error:
+        # Another run acts on this state file: acting too would do everything twice.
+        console.print(f"[red]Ошибка:[/] {escape(str(error))}", highlight=False)
+        return 3
+    if run.resumed:
+        console.print(
+            f"Завершено действий прерванного запуска (сверено со страницами): {run.resumed}."
+        )
     table = Table(title=f"Решения ({len(run.decisions)} комментариев)")
     for column in ("площадка", "страница", "комментарий", "метки", "действие", "почему"):
         table.add_column(column, overflow="fold")
@@ -445,6 +456,12 @@ def _inbox(args: argparse.Namespace) -> int:
         if r["action"] in ("delete", "ban") and not r["dry_run"] and r["result"] == "done"
     ]
     console.print(f"Записей в журнале: {len(rows)}; выполнено удалений и блокировок: {len(done)}.")
+    unfinished = store.unfinished()
+    if unfinished:
+        console.print(
+            f"[yellow]Не завершено действий прерванного запуска: {unfinished}[/] — "
+            "следующий запуск gospages moderate --apply сверит их со страницами и завершит."
+        )
     if args.csv:
         try:
             store.export_csv(args.csv)

@@ -34,6 +34,7 @@ from ._classify import (
 from ._inbox import (
     Action,
     Decision,
+    ModerationLocked,
     ModerationRun,
     ModerationStore,
     OverdueQuestion,
@@ -54,6 +55,7 @@ __all__ = [
     "CombinedClassifier",
     "Decision",
     "Label",
+    "ModerationLocked",
     "ModerationRun",
     "ModerationStore",
     "OverdueQuestion",

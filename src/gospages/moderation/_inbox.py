@@ -1,27 +1,36 @@
 """The comment inbox: new comments of every page, classified, decided, acted on, logged.
 
 Dry-run is the default: decisions are shown and logged, nothing changes on the pages and
-nothing is marked as processed. With ``apply=True`` each action is carried out and the
-comment is marked processed in the same SQLite transaction as its log entry, so a crash
-never skips a comment and never acts on one twice.
+nothing is marked as processed. With ``apply=True`` each action is recorded first (an
+*intent*, committed to SQLite), then carried out, then its outcome is logged, the comment
+marked processed and the author's strike counted in one transaction. A run killed half-way
+leaves open intents; the next run reads the page back (is the comment gone? is the answer
+there?) and finishes them with the decision it recorded, so nothing is done twice and no
+action is missing from the journal. Only one run acts on a state file at a time: a lease
+in the same SQLite file (:class:`ModerationLocked` for the second run).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import json
+import os
+import socket
 import sqlite3
+import time
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import closing
 from datetime import datetime, timedelta, timezone
 from enum import Enum
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .._errors import GospagesError
+from .._errors import GospagesError, NetworkError, NotFound, OutcomeUnknown, ServerError
 from .._escape import csv_cell, shown_text
 from .._models import Comment, Operation, Platform
 from .._page import OfficialPage
@@ -32,6 +41,7 @@ from ..requirements import Policy, load_policy
 __all__ = [
     "Action",
     "Decision",
+    "ModerationLocked",
     "ModerationRun",
     "ModerationStore",
     "OverdueQuestion",
@@ -117,16 +127,83 @@ class ModerationRun(BaseModel):
     overdue: list[OverdueQuestion]
     failures: dict[str, str] = Field(default_factory=dict)
     """Pages that could not be read (``"platform:page" -> why``): the rest went on."""
+    resumed: int = 0
+    """Actions an interrupted run had started, finished by this one after reading back."""
 
     def count(self, action: Action) -> int:
         return sum(1 for d in self.decisions if d.action is action)
 
 
-class ModerationStore:
-    """SQLite state of the inbox: cursors, processed comments, strikes and the audit log."""
+class ModerationLocked(GospagesError):
+    """Another run acts on the same moderation state file (it holds the lease).
 
-    def __init__(self, path: str | Path) -> None:
+    ``holder`` says who: host, process id and when that run started."""
+
+    def __init__(self, message: str, *, holder: LeaseHolder | None = None) -> None:
+        super().__init__(message)
+        self.holder = holder
+
+
+class LeaseHolder(TypedDict):
+    """Who holds the lease of a state file."""
+
+    host: str
+    pid: int
+    started: str
+    expires: float
+
+
+class _Lease:
+    """The lease this process holds: its token fences every intent it records."""
+
+    def __init__(self, token: str, holder: LeaseHolder) -> None:
+        self.token = token
+        self.holder = holder
+
+
+class _Intent:
+    """An action recorded before it was carried out (a row of ``intents``)."""
+
+    def __init__(
+        self,
+        id: int,
+        decision: Decision,
+        until: datetime | None,
+        reason: str,
+        actor: str,
+        banned: bool = False,
+    ) -> None:
+        self.id = id
+        self.decision = decision
+        self.until = until
+        self.reason = reason
+        self.actor = actor
+        self.banned = banned
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> _Intent:
+        return cls(
+            int(row["id"]),
+            Decision.model_validate_json(row["decision"]),
+            datetime.fromisoformat(row["until"]) if row["until"] else None,
+            str(row["reason"] or ""),
+            str(row["actor"] or ""),
+            bool(row["banned"]),
+        )
+
+
+class ModerationStore:
+    """SQLite state of the inbox: cursors, processed comments, strikes, the audit log, the
+    intents of actions under way and the lease of the run that acts.
+
+    ``lease_seconds``: how long the lease of an acting run lasts without renewal (it is
+    renewed while the run goes on); a lease of a dead process on this host is taken over
+    at once, one of another host once it has expired.
+    """
+
+    def __init__(self, path: str | Path, *, lease_seconds: float = 60.0) -> None:
         self.path = Path(path)
+        self.lease_seconds = lease_seconds
         with closing(sqlite3.connect(self.path)) as db, db:
             db.executescript(
                 """
@@ -142,11 +219,22 @@ class ModerationStore:
                     author_id TEXT, text TEXT, labels TEXT, action TEXT NOT NULL,
                     ban_days INTEGER, why TEXT, actor TEXT, dry_run INTEGER NOT NULL,
                     result TEXT NOT NULL);
+                CREATE TABLE IF NOT EXISTS intents (
+                    id INTEGER PRIMARY KEY, page TEXT NOT NULL, comment_id TEXT NOT NULL,
+                    author_id TEXT, action TEXT NOT NULL, decision TEXT NOT NULL,
+                    until TEXT, reason TEXT, actor TEXT, at TEXT NOT NULL, holder TEXT,
+                    banned INTEGER NOT NULL DEFAULT 0, open INTEGER NOT NULL DEFAULT 1,
+                    result TEXT);
+                CREATE UNIQUE INDEX IF NOT EXISTS intents_open
+                    ON intents (page, comment_id) WHERE open = 1;
+                CREATE TABLE IF NOT EXISTS lease (
+                    name TEXT PRIMARY KEY, token TEXT NOT NULL, host TEXT NOT NULL,
+                    pid INTEGER NOT NULL, started TEXT NOT NULL, expires REAL NOT NULL);
                 """
             )
 
     def _db(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path)
+        return sqlite3.connect(self.path, timeout=30)
 
     def processed(self, page: str) -> set[str]:
         with closing(self._db()) as db:
@@ -160,6 +248,16 @@ class ModerationStore:
             ).fetchone()
         return int(row[0]) if row else 0
 
+    def _open_strikes(self, page: str, author_id: str) -> int:
+        """Deletions and bans of ``author_id`` under way (recorded, not finished)."""
+        with closing(self._db()) as db:
+            row = db.execute(
+                "SELECT COUNT(*) FROM intents WHERE open = 1 AND page = ? AND author_id = ? "
+                "AND action IN ('delete', 'ban')",
+                (page, author_id),
+            ).fetchone()
+        return int(row[0])
+
     def record(
         self,
         decision: Decision,
@@ -172,44 +270,212 @@ class ModerationStore:
         """Log ``decision``; when it was applied (and succeeded), mark the comment processed
         and count the strike in the same transaction. A failed action stays unprocessed,
         so the next run tries again."""
+        with closing(self._db()) as db, db:
+            self._write(db, decision, dry_run=dry_run, result=result, actor=actor, at=at)
+
+    def _write(
+        self,
+        db: sqlite3.Connection,
+        decision: Decision,
+        *,
+        dry_run: bool,
+        result: str,
+        actor: str,
+        at: datetime | None,
+        count: bool = True,
+    ) -> None:
+        """The log row of ``decision`` and, when applied and done, the processed mark and
+        the strike (``count=False``: the log row only)."""
         key = f"{decision.platform.value}:{decision.page}"
         comment = decision.comment
         when = (at or datetime.now(timezone.utc)).isoformat()
-        with closing(self._db()) as db, db:
+        db.execute(
+            "INSERT INTO log (at, platform, page, org_id, comment_id, post_id, author_id, "
+            "text, labels, action, ban_days, why, actor, dry_run, result) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                when,
+                decision.platform.value,
+                decision.page,
+                decision.org_id,
+                comment.id,
+                comment.post_id,
+                comment.author_id,
+                comment.text,
+                json.dumps(decision.labels, ensure_ascii=False),
+                decision.action.value,
+                decision.ban_days,
+                decision.why,
+                actor,
+                int(dry_run),
+                result,
+            ),
+        )
+        if dry_run or not count or result.startswith("ошибка"):
+            return
+        db.execute(
+            "INSERT OR IGNORE INTO processed (page, comment_id, date) VALUES (?, ?, ?)",
+            (key, comment.id, comment.date.isoformat() if comment.date else None),
+        )
+        if decision.action in (Action.DELETE, Action.BAN) and comment.author_id:
             db.execute(
-                "INSERT INTO log (at, platform, page, org_id, comment_id, post_id, author_id, "
-                "text, labels, action, ban_days, why, actor, dry_run, result) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO strikes (page, author_id, count) VALUES (?, ?, 1) "
+                "ON CONFLICT(page, author_id) DO UPDATE SET count = count + 1",
+                (key, comment.author_id),
+            )
+
+    # -- the lease: one acting run per state file -------------------------------------------
+
+    def acquire_lease(self) -> _Lease:
+        """Take the lease for a run that acts, or raise :class:`ModerationLocked` naming the
+        run that holds it. A lease that expired, or whose process on this host is gone,
+        is taken over."""
+        now = time.time()
+        holder = LeaseHolder(
+            host=socket.gethostname(),
+            pid=os.getpid(),
+            started=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            expires=now + self.lease_seconds,
+        )
+        lease = _Lease(uuid.uuid4().hex, holder)
+        with closing(self._db()) as db:
+            db.isolation_level = None
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                row = db.execute(
+                    "SELECT host, pid, started, expires FROM lease WHERE name = 'apply'"
+                ).fetchone()
+                if row is not None:
+                    current = LeaseHolder(
+                        host=str(row[0]), pid=int(row[1]), started=str(row[2]), expires=row[3]
+                    )
+                    if not _stale(current, now):
+                        raise ModerationLocked(_held_message(self.path, current), holder=current)
+                db.execute(
+                    "INSERT OR REPLACE INTO lease (name, token, host, pid, started, expires) "
+                    "VALUES ('apply', ?, ?, ?, ?, ?)",
+                    (
+                        lease.token,
+                        holder["host"],
+                        holder["pid"],
+                        holder["started"],
+                        holder["expires"],
+                    ),
+                )
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        return lease
+
+    def renew_lease(self, lease: _Lease) -> None:
+        """Extend ``lease``; :class:`ModerationLocked` when another run has taken it over."""
+        with closing(self._db()) as db, db:
+            self._renew(db, lease)
+
+    def _renew(self, db: sqlite3.Connection, lease: _Lease) -> None:
+        lease.holder["expires"] = time.time() + self.lease_seconds
+        changed = db.execute(
+            "UPDATE lease SET expires = ? WHERE name = 'apply' AND token = ?",
+            (lease.holder["expires"], lease.token),
+        ).rowcount
+        if changed != 1:
+            row = db.execute(
+                "SELECT host, pid, started, expires FROM lease WHERE name = 'apply'"
+            ).fetchone()
+            current = (
+                LeaseHolder(host=str(row[0]), pid=int(row[1]), started=str(row[2]), expires=row[3])
+                if row
+                else None
+            )
+            raise ModerationLocked(
+                f"Право действовать по журналу {self.path} потеряно: его перехватил другой "
+                "запуск, пока этот не продлевал его. Действия остановлены; незавершённые "
+                "будут сверены со страницей при следующем запуске.",
+                holder=current,
+            )
+
+    def release_lease(self, lease: _Lease) -> None:
+        with closing(self._db()) as db, db:
+            db.execute("DELETE FROM lease WHERE name = 'apply' AND token = ?", (lease.token,))
+
+    # -- intents: record, act, record the outcome -------------------------------------------
+
+    def _begin(
+        self,
+        decision: Decision,
+        *,
+        until: datetime | None,
+        reason: str,
+        actor: str,
+        at: datetime,
+        lease: _Lease,
+    ) -> int:
+        """Record (and commit) that ``decision`` is about to be carried out; the lease is
+        checked and renewed in the same transaction, so a run that lost it records nothing."""
+        key = f"{decision.platform.value}:{decision.page}"
+        with closing(self._db()) as db, db:
+            self._renew(db, lease)
+            cursor = db.execute(
+                "INSERT INTO intents (page, comment_id, author_id, action, decision, until, "
+                "reason, actor, at, holder) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    when,
-                    decision.platform.value,
-                    decision.page,
-                    decision.org_id,
-                    comment.id,
-                    comment.post_id,
-                    comment.author_id,
-                    comment.text,
-                    json.dumps(decision.labels, ensure_ascii=False),
+                    key,
+                    decision.comment.id,
+                    decision.comment.author_id,
                     decision.action.value,
-                    decision.ban_days,
-                    decision.why,
+                    decision.model_dump_json(),
+                    until.isoformat() if until else None,
+                    reason,
                     actor,
-                    int(dry_run),
-                    result,
+                    at.isoformat(),
+                    f"{lease.holder['host']}:{lease.holder['pid']}",
                 ),
             )
-            if dry_run or result.startswith("ошибка"):
-                return
-            db.execute(
-                "INSERT OR IGNORE INTO processed (page, comment_id, date) VALUES (?, ?, ?)",
-                (key, comment.id, comment.date.isoformat() if comment.date else None),
-            )
-            if decision.action in (Action.DELETE, Action.BAN) and comment.author_id:
-                db.execute(
-                    "INSERT INTO strikes (page, author_id, count) VALUES (?, ?, 1) "
-                    "ON CONFLICT(page, author_id) DO UPDATE SET count = count + 1",
-                    (key, comment.author_id),
-                )
+            return int(cursor.lastrowid or 0)
+
+    def _mark_banned(self, intent_id: int) -> None:
+        with closing(self._db()) as db, db:
+            db.execute("UPDATE intents SET banned = 1 WHERE id = ?", (intent_id,))
+
+    def _finish(
+        self,
+        intent_id: int,
+        decision: Decision,
+        *,
+        result: str,
+        actor: str,
+        at: datetime,
+        close: bool = True,
+    ) -> None:
+        """Log the outcome of an intent. ``close``: the intent is over (done, or failed with
+        nothing done): closed, and when done the comment is processed and the strike
+        counted, all in one transaction and at most once. Otherwise (a failure after part
+        of it was done, or an unknown outcome) the failure is logged and the intent stays
+        open for the next run."""
+        with closing(self._db()) as db, db:
+            if close:
+                closed = db.execute(
+                    "UPDATE intents SET open = 0, result = ? WHERE id = ? AND open = 1",
+                    (result, intent_id),
+                ).rowcount
+                if closed != 1:
+                    return
+            self._write(db, decision, dry_run=False, result=result, actor=actor, at=at, count=close)
+
+    def _open_intents(self, page: str) -> list[_Intent]:
+        with closing(self._db()) as db:
+            db.row_factory = sqlite3.Row
+            rows = db.execute(
+                "SELECT * FROM intents WHERE open = 1 AND page = ? ORDER BY id", (page,)
+            ).fetchall()
+        return [_Intent.from_row(r) for r in rows]
+
+    def unfinished(self) -> int:
+        """Actions recorded as started and not finished (an interrupted run's): the next
+        run with ``apply`` reads the pages back and finishes them."""
+        with closing(self._db()) as db:
+            return int(db.execute("SELECT COUNT(*) FROM intents WHERE open = 1").fetchone()[0])
 
     def log(self) -> list[dict[str, Any]]:
         """Every logged decision, oldest first."""
@@ -248,6 +514,34 @@ class ModerationStore:
 
 def _journal_cell(value: Any) -> Any:
     return csv_cell(shown_text(value, None)) if isinstance(value, str) else value
+
+
+def _stale(holder: LeaseHolder, now: float) -> bool:
+    """Whether a lease can be taken over: expired, or its process on this host is gone."""
+    if holder["expires"] < now:
+        return True
+    if holder["host"] != socket.gethostname():
+        return False
+    if holder["pid"] == os.getpid():
+        return False  # another run in this very process: it is alive
+    try:
+        os.kill(holder["pid"], 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False  # exists, owned by someone else
+    return False
+
+
+def _held_message(path: Path, holder: LeaseHolder) -> str:
+    left = max(0, round(holder["expires"] - time.time()))
+    return (
+        f"Журнал модерации {path} занят: с действиями уже работает другой запуск "
+        f"(узел {holder['host']}, процесс {holder['pid']}, начат {holder['started']}). "
+        "Два запуска с --apply по одному журналу удалили бы и заблокировали дважды. "
+        "Дождитесь окончания того запуска; если он прерван на другом узле, право "
+        f"освободится через {left} с."
+    )
 
 
 def decide(
@@ -337,6 +631,14 @@ async def moderate(
     failed last time. Dry-run (the default) logs decisions with ``dry_run=1``
     and changes nothing. Questions unanswered by the page past ``policy.reply.hours`` are
     listed in ``overdue``; on Telegram answering them is flagged (41-ФЗ), not done.
+
+    With ``apply`` every action is recorded before it is carried out; actions an
+    interrupted run left unfinished are finished first, after reading the page back
+    (``resumed`` of the result). The run holds the state file's lease meanwhile.
+
+    Raises:
+        ModerationLocked: with ``apply``, when another run holds ``store``'s lease (nothing
+            is read or done), or took it over from this run (then it stops acting).
     """
     if isinstance(policy, str):
         policy = load_policy(policy)
@@ -351,25 +653,68 @@ async def moderate(
     overdue: list[OverdueQuestion] = []
     failures: dict[str, str] = {}
     done = 0
+    resumed = 0
+    # Only one run acts on a state file: the lease is taken before any page is read.
+    lease = store.acquire_lease() if apply else None
+    context = _Acting(store, lease, actor, now, policy.moderation.question_template)
 
     async def one(org: Organization | None, ref: PageRef) -> None:
-        nonlocal done
+        nonlocal done, resumed
         key = f"{ref.platform.value}:{ref.page}"
         async with limiter:
             try:
-                page_decisions, page_overdue = await _moderate_page(
-                    org, ref, open_page, policy, store, classifier, apply, actor, now
+                page_decisions, page_overdue, page_resumed = await _moderate_page(
+                    org, ref, open_page, policy, store, classifier, context
                 )
                 decisions.extend(page_decisions)
                 overdue.extend(page_overdue)
+                resumed += page_resumed
             except GospagesError as error:
+                if isinstance(error, ModerationLocked):
+                    raise
                 failures[key] = f"{type(error).__name__}: {error}"
         done += 1
         if progress is not None:
             progress(done, len(refs), f"{org.name if org else ref.page} · {ref.platform.label}")
 
-    await asyncio.gather(*(one(org, ref) for org, ref in refs))
-    return ModerationRun(applied=apply, decisions=decisions, overdue=overdue, failures=failures)
+    renewal = asyncio.create_task(_keep_lease(store, lease)) if lease is not None else None
+    try:
+        await asyncio.gather(*(one(org, ref) for org, ref in refs))
+    finally:
+        if renewal is not None:
+            renewal.cancel()
+            with contextlib.suppress(asyncio.CancelledError, ModerationLocked):
+                await renewal
+        if lease is not None:
+            store.release_lease(lease)
+    return ModerationRun(
+        applied=apply, decisions=decisions, overdue=overdue, failures=failures, resumed=resumed
+    )
+
+
+async def _keep_lease(store: ModerationStore, lease: _Lease) -> None:
+    """Renew the lease while the run goes on (every intent renews it as well)."""
+    while True:
+        await asyncio.sleep(store.lease_seconds / 3)
+        store.renew_lease(lease)
+
+
+class _Acting:
+    """What carrying out decisions needs: ``lease`` is ``None`` in a dry run."""
+
+    def __init__(
+        self,
+        store: ModerationStore,
+        lease: _Lease | None,
+        actor: str,
+        now: datetime,
+        template: str | None,
+    ) -> None:
+        self.store = store
+        self.lease = lease
+        self.actor = actor
+        self.now = now
+        self.template = template
 
 
 async def _moderate_page(
@@ -379,30 +724,38 @@ async def _moderate_page(
     policy: Policy,
     store: ModerationStore,
     classifier: _Classifier,
-    apply: bool,
-    actor: str,
-    now: datetime,
-) -> tuple[list[Decision], list[OverdueQuestion]]:
+    acting: _Acting,
+) -> tuple[list[Decision], list[OverdueQuestion], int]:
     key = f"{ref.platform.value}:{ref.page}"
-    seen = store.processed(key)
     decisions: list[Decision] = []
     async with open_page(ref) as page:
+        # First the actions an interrupted run left unfinished, with the decisions it
+        # recorded: read back, then do only what is not done yet.
+        pending = store._open_intents(key) if acting.lease is not None else []
+        for intent in pending:
+            await _carry_out(page, intent, acting, resumed=True)
+            decisions.append(intent.decision)
+        busy = {i.decision.comment.id for i in pending}
+        seen = store.processed(key)
         caps = page.capabilities()
         # Every comment of the window that is not processed yet: new ones, ones under old
         # posts, and ones whose action failed last time. Processed ids make it exactly once.
-        window = now - timedelta(days=policy.moderation.window_days)
+        window = acting.now - timedelta(days=policy.moderation.window_days)
         comments = [c async for c in page.comments(since=window)]
         answered = _answered(comments)
         for comment in comments:
-            if comment.id in seen or comment.deleted or comment.from_page or not comment.text:
+            if comment.id in seen or comment.id in busy:
+                continue
+            if comment.deleted or comment.from_page or not comment.text:
                 continue
             verdict = classifier.classify(comment.text)
             reasons = [str(r) for r in getattr(verdict, "reasons", [])]
+            author = comment.author_id or ""
             decision = decide(
                 comment,
                 verdict,
                 policy,
-                strikes=store.strikes(key, comment.author_id or ""),
+                strikes=store.strikes(key, author) + store._open_strikes(key, author),
                 can_ban=caps.can(Operation.BAN),
                 can_delete=caps.can(Operation.DELETE_COMMENT),
                 page=ref.page,
@@ -410,12 +763,40 @@ async def _moderate_page(
                 reasons=reasons,
                 answered=comment.id in answered,
             )
-            result = "dry-run"
-            if apply:
-                result = await _carry_out(page, decision, now, policy.moderation.question_template)
-            store.record(decision, dry_run=not apply, result=result, actor=actor, at=now)
             decisions.append(decision)
-    return decisions, _overdue(comments, policy, ref, org, now, classifier)
+            if acting.lease is None:
+                store.record(
+                    decision, dry_run=True, result="dry-run", actor=acting.actor, at=acting.now
+                )
+            elif not _acts(decision, acting.template):
+                result = "kept" if decision.action is Action.KEEP else "done"
+                store.record(
+                    decision, dry_run=False, result=result, actor=acting.actor, at=acting.now
+                )
+            else:
+                # Record the intent (committed), act, record the outcome.
+                until = None
+                if decision.action is Action.BAN and decision.ban_days:
+                    until = acting.now + timedelta(days=decision.ban_days)
+                reason = "нарушение правил сообщества: " + ", ".join(decision.labels)
+                intent_id = store._begin(
+                    decision,
+                    until=until,
+                    reason=reason,
+                    actor=acting.actor,
+                    at=acting.now,
+                    lease=acting.lease,
+                )
+                intent = _Intent(intent_id, decision, until, reason, acting.actor)
+                await _carry_out(page, intent, acting, resumed=False)
+    return decisions, _overdue(comments, policy, ref, org, acting.now, classifier), len(pending)
+
+
+def _acts(decision: Decision, template: str | None) -> bool:
+    """Whether carrying ``decision`` out changes something on the page."""
+    if decision.action is Action.REPLY:
+        return bool(template)
+    return decision.action in (Action.DELETE, Action.BAN)
 
 
 def _answered(comments: Iterable[Comment]) -> set[str]:
@@ -431,26 +812,119 @@ def _is_question(comment: Comment) -> bool:
     return comment.parent_id is None and not comment.from_page and "?" in comment.text
 
 
+_UNKNOWN_OUTCOME = (NetworkError, ServerError, OutcomeUnknown)
+"""Errors after which a write may have been done all the same."""
+
+
 async def _carry_out(
-    page: OfficialPage, decision: Decision, now: datetime, template: str | None
-) -> str:
+    page: OfficialPage, intent: _Intent, acting: _Acting, *, resumed: bool
+) -> None:
+    """Carry out a recorded intent and record its outcome.
+
+    ``resumed``: the intent is an interrupted run's; the page is read back first (the
+    comment, the answer, the ban where the backend reads bans: VK ``groups.getBanned``) and
+    only what is not done yet is done, with the recorded decision and ban end."""
+    decision = intent.decision
+    comment = decision.comment
+    store = acting.store
+    notes: list[str] = []
+    template = acting.template
+    step = "чтение"
     try:
+        gone = replied = False
+        if resumed:
+            gone, replied = await _read_back(page, comment, template)
+            notes.append("сверено со страницей после прерванного запуска")
+        step = decision.action.value
         if decision.action is Action.REPLY and template:
-            await page.reply(decision.comment, template)
+            if replied:
+                notes.append("ответ уже был")
+            else:
+                await page.reply(comment, template)
         # Ban first: if the ban fails the comment is still there, and the next run finds
         # it and tries both again (a deleted comment would never come back to be banned).
-        if decision.action is Action.BAN and decision.comment.author_id:
-            until = None if not decision.ban_days else now + timedelta(days=decision.ban_days)
-            await page.ban(
-                decision.comment.author_id,
-                until=until,
-                reason="нарушение правил сообщества: " + ", ".join(decision.labels),
-            )
+        if decision.action is Action.BAN and comment.author_id and not intent.banned:
+            step = "ban"
+            if intent.until is not None and intent.until <= _utcnow():
+                notes.append("срок блокировки уже истёк")
+            elif resumed and await _ban_in_place(page, comment.author_id, intent.until):
+                notes.append("блокировка уже есть")
+            else:
+                await page.ban(comment.author_id, until=intent.until, reason=intent.reason)
+            store._mark_banned(intent.id)
+            intent.banned = True
         if decision.action in (Action.DELETE, Action.BAN):
-            await page.delete_comment(decision.comment)
+            step = "delete"
+            if gone:
+                notes.append("комментарий уже удалён")
+            else:
+                try:
+                    await page.delete_comment(comment)
+                except GospagesError:
+                    # The answer may be lost though the comment is gone: read back.
+                    if not (await _read_back(page, comment, None))[0]:
+                        raise
+                    notes.append("ответ на удаление потерян, комментарий удалён")
     except GospagesError as error:
-        return f"ошибка: {type(error).__name__}: {error}"
-    return "done" if decision.action is not Action.KEEP else "kept"
+        result = f"ошибка: {type(error).__name__}: {error}"
+        # Nothing done yet and the platform said no: the intent is over, the comment stays
+        # unprocessed and is decided anew next time. Otherwise (part done, or the outcome
+        # unknown) it stays open, and the next run finishes it with the same decision.
+        unknown = isinstance(error, _UNKNOWN_OUTCOME) or step == "чтение"
+        close = not intent.banned and not unknown
+        if not close:
+            result += "; будет сверено и завершено при следующем запуске"
+        store._finish(
+            intent.id, decision, result=result, actor=intent.actor, at=acting.now, close=close
+        )
+        return
+    result = "done" + (f" ({'; '.join(notes)})" if notes else "")
+    store._finish(intent.id, decision, result=result, actor=intent.actor, at=acting.now)
+
+
+async def _ban_in_place(page: OfficialPage, author_id: str, until: datetime | None) -> bool:
+    """Whether the page already bans ``author_id`` at least until ``until`` (``None``: for
+    good), for backends that can read bans back (VK: ``read_ban``); ``False`` when unknown,
+    and the ban, which sets rather than adds, is sent again with the recorded end."""
+    read_ban = getattr(page, "read_ban", None)
+    if read_ban is None:
+        return False
+    try:
+        banned, end = await read_ban(author_id)
+    except GospagesError:
+        return False
+    if not banned:
+        return False
+    if end is None:
+        return True
+    return until is not None and end >= until - timedelta(seconds=1)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+async def _read_back(
+    page: OfficialPage, comment: Comment, template: str | None
+) -> tuple[bool, bool]:
+    """``(the comment is gone, the page has answered it with template)``, as the page
+    shows them now."""
+    present = False
+    replied = False
+    try:
+        async for other in page.comments(comment.post_id):
+            if other.id == comment.id and not other.deleted:
+                present = True
+            if (
+                template
+                and other.from_page
+                and other.parent_id == comment.id
+                and other.text.strip() == template.strip()
+            ):
+                replied = True
+    except NotFound:
+        return True, False  # the post is gone, and its comments with it
+    return not present, replied
 
 
 def _overdue(

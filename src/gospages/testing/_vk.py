@@ -41,6 +41,7 @@ _ACCEPTS: dict[str, frozenset[str]] = {
     "polls.create": frozenset({"user"}),
     "execute": frozenset({"user", "community"}),
     "groups.ban": frozenset({"user"}),
+    "groups.getBanned": frozenset({"user", "community"}),
 }
 _RATE = {"user": 3, "service": 3, "community": 20}
 
@@ -538,6 +539,38 @@ class FakeVK(FakeHTTPPlatform):
             raise _invalid("end_date")
         self.bans.setdefault(gid, {})[owner] = end
         return 1
+
+    def _m_groups_getBanned(self, p: dict[str, str], token: _Token) -> Any:
+        gid = _int(p, "group_id", 0)
+        if gid not in self.groups:
+            raise _invalid("group_id")
+        if gid not in token.admin_of and token.group_id != gid:
+            raise FakeError(15, "Access denied: you are not an admin of this group")
+        now = self._now()
+        banned = {
+            owner: end for owner, end in self.bans.get(gid, {}).items() if end is None or end > now
+        }
+        owner = _int(p, "owner_id", 0)
+        if owner:
+            if owner not in banned:
+                raise FakeError(104, "Not found")
+            banned = {owner: banned[owner]}
+        offset, count = _int(p, "offset", 0), _int(p, "count", 20)
+        items = [
+            {
+                "type": "profile",
+                "profile": {"id": o, "first_name": "", "last_name": ""},
+                "ban_info": {
+                    "admin_id": token.user_id or 1,
+                    "date": int(now),
+                    "end_date": end or 0,
+                    "comment": "",
+                    "comment_visible": False,
+                },
+            }
+            for o, end in list(banned.items())[offset : offset + count]
+        ]
+        return {"count": len(banned), "items": items}
 
     def _m_photos_getWallUploadServer(self, p: dict[str, str], token: _Token) -> Any:
         gid = _int(p, "group_id", 0)

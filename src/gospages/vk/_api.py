@@ -94,6 +94,7 @@ METHOD_TOKENS: dict[str, tuple[TokenKind, ...]] = {
     "polls.create": (_U,),
     "stats.get": (_U,),
     "groups.ban": (_U,),
+    "groups.getBanned": (_U, _C),
 }
 
 

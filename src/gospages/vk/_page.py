@@ -549,6 +549,29 @@ class VKPage(OfficialPage):
             retry=RetryMode.IDEMPOTENT,  # banning twice is still one ban
         )
 
+    async def read_ban(self, author_id: str) -> tuple[bool, datetime | None]:
+        """Whether ``author_id`` is in the community's blacklist now, and until when
+        (``None``: for good): ``groups.getBanned`` with ``owner_id``, an admin's key.
+
+        For reading back a ban whose answer was lost, before sending it again."""
+        self._api.require("groups.getBanned")
+        gid = await self.group_id()
+        try:
+            answer = await self._api.call(
+                "groups.getBanned",
+                {"group_id": gid, "owner_id": author_id},
+                retry=RetryMode.IDEMPOTENT,
+            )
+        except NotFound:
+            return False, None  # VK answers 104 for someone not in the blacklist
+        for item in answer.get("items") or []:
+            profile = item.get("profile") or item.get("group") or {}
+            if str(profile.get("id")) != str(author_id).lstrip("-"):
+                continue
+            end = (item.get("ban_info") or {}).get("end_date") or 0
+            return True, datetime.fromtimestamp(int(end), timezone.utc) if end else None
+        return False, None
+
     async def _send_delete(self, comment: Comment) -> None:
         gid = await self.group_id()
         await self._api.call(
