@@ -36,6 +36,7 @@ import argparse
 import asyncio
 import collections
 import json
+import multiprocessing
 import os
 import random
 import signal
@@ -58,6 +59,8 @@ from gospages.testing import build_region
 from gospages.testing._scenario import Scenario
 
 HERE = Path(__file__).resolve()
+if str(HERE.parent) not in sys.path:
+    sys.path.append(str(HERE.parent))  # the forked clients import this module by name
 WRITES = frozenset(
     {
         "wall.deleteComment",
@@ -131,6 +134,73 @@ def client(argv: list[str]) -> int:
         return LOCKED
     print(json.dumps({"decisions": len(run.decisions), "resumed": getattr(run, "resumed", 0)}))
     return 0
+
+
+# The clients are forked from a server process that has imported gospages once (the
+# multiprocessing forkserver): a fresh interpreter would spend 0.6 s importing it for each
+# of the dozens of runs. Each client is still a process of its own, killed with SIGKILL.
+_PRELOAD = ["gospages.moderation", "gospages.vk", "gospages.ok", "gospages.registry", __name__]
+
+
+def _child(argv: list[str], env: dict[str, str], out: str, go: Any) -> None:
+    """A client process: wait for the harness to arm the killer, then run :func:`client`."""
+    os.environ.update(env)
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    sys.stdout = open(1, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
+    sys.stderr = open(2, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
+    go.wait()
+    try:
+        code = client(argv)
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    sys.exit(code)
+
+
+class Child:
+    """A client process started paused (:meth:`go` lets it run), with the part of
+    ``subprocess.Popen``'s interface the harness uses."""
+
+    def __init__(self, argv: list[str], env: dict[str, str]) -> None:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(_PRELOAD)
+        handle, self._out = tempfile.mkstemp(prefix="gospages-client-", suffix=".log")
+        os.close(handle)
+        self._go = context.Event()
+        self._process = context.Process(
+            target=_child, args=(argv, env, self._out, self._go), daemon=True
+        )
+        self._process.start()
+
+    @property
+    def pid(self) -> int:
+        assert self._process.pid is not None
+        return self._process.pid
+
+    def go(self) -> Child:
+        self._go.set()
+        return self
+
+    def poll(self) -> int | None:
+        return None if self._process.is_alive() else self._process.exitcode
+
+    @property
+    def returncode(self) -> int | None:
+        return self._process.exitcode
+
+    def communicate(self, timeout: float | None = None) -> tuple[str, str]:
+        self._process.join(timeout)
+        if self._process.is_alive():
+            raise subprocess.TimeoutExpired("moderation client", timeout or 0)
+        try:
+            return Path(self._out).read_text(encoding="utf-8", errors="replace"), ""
+        finally:
+            Path(self._out).unlink(missing_ok=True)
+
+    def kill(self) -> None:
+        self._process.kill()
 
 
 # -- the server side ----------------------------------------------------------------------------
@@ -208,23 +278,21 @@ class Served:
     ok: str
     pages: list[str]
 
-    def spawn(self, db: Path) -> subprocess.Popen[str]:
+    def spawn(self, db: Path, *, start: bool = True) -> Child:
+        """A client run on the state file ``db``; ``start=False``: paused until ``go()``."""
         s = self.scenario
         env = {
-            **os.environ,
             "GOSPAGES_VK_USER_TOKEN": s.vk_user_token,
             "GOSPAGES_VK_SERVICE_TOKEN": s.vk_service_token,
             "GOSPAGES_OK_APPLICATION_KEY": s.ok_application_key,
             "GOSPAGES_OK_APPLICATION_SECRET_KEY": s.ok_application_secret_key,
             "GOSPAGES_OK_ACCESS_TOKEN": s.ok_access_token,
         }
-        command = [sys.executable, str(HERE), "client", "--db", str(db)]
-        command += ["--vk", self.vk, "--ok", self.ok]
+        argv = ["--db", str(db), "--vk", self.vk, "--ok", self.ok]
         for page in self.pages:
-            command += ["--page", page]
-        return subprocess.Popen(  # noqa: S603
-            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
+            argv += ["--page", page]
+        child = Child(argv, env)
+        return child.go() if start else child
 
 
 @contextmanager
@@ -334,8 +402,9 @@ def measure(scenario: Scenario, db: Path) -> Figures:
 # -- the trials ------------------------------------------------------------------------------------
 
 
-def _finish(proc: subprocess.Popen[str], timeout: float = 120) -> tuple[int, str]:
+def _finish(proc: Child, timeout: float = 120) -> tuple[int, str]:
     out, err = proc.communicate(timeout=timeout)
+    assert proc.returncode is not None
     return proc.returncode, (out or "") + (err or "")
 
 
@@ -375,9 +444,9 @@ def crash_chain(
         for round_, (at, mode) in enumerate(points):
             if feeding:
                 feed(srv.scenario, srv.pages, round_)
-            proc = srv.spawn(db)
+            proc = srv.spawn(db, start=False)
             srv.killer.arm(proc.pid, at, mode)
-            code, text = _finish(proc)
+            code, text = _finish(proc.go())
             figures.runs += 1
             figures.exit_codes.append(code)
             if code == -signal.SIGKILL:
@@ -432,7 +501,7 @@ def twin(*, weeks: int = 2, max_pages: int | None = None, overlap: bool = True) 
         return figures
 
 
-def _wait_for_lease(db: Path, proc: subprocess.Popen[str], timeout: float = 20) -> None:
+def _wait_for_lease(db: Path, proc: Child, timeout: float = 20) -> None:
     """Until ``proc`` holds the state file's lease (or has made its first request)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and proc.poll() is None:
@@ -500,4 +569,8 @@ def _print(figures: Figures, *, kills: bool) -> None:
 if __name__ == "__main__":
     if sys.argv[1:2] == ["client"]:
         sys.exit(client(sys.argv[2:]))
-    main()
+    # Run as the module ``moderation_crash`` (not ``__main__``), so that the client
+    # processes forked by the forkserver find _child by that name.
+    import moderation_crash
+
+    moderation_crash.main()
