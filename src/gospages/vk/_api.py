@@ -25,6 +25,7 @@ from .._errors import (
     TokenTypeError,
     ValidationError,
     ValidationRequired,
+    malformed,
 )
 from .._models import Platform
 from .._secrets import redact
@@ -120,6 +121,8 @@ VK_RETRY_CODES = RetryCodes(
 
 def error_from_vk(error: Mapping[str, Any], method: str) -> GospagesError:
     """Turn VK's ``{"error": {...}}`` into a typed error, without ``request_params``."""
+    if not isinstance(error, Mapping):
+        return malformed(Platform.VK, method)
     raw_code = error.get("error_code")
     code = raw_code if isinstance(raw_code, int) else None
     native = redact(str(error.get("error_msg") or "")).strip()
@@ -306,9 +309,7 @@ class VKApi:
         response = await self.transport.post(f"{self.api_url}/{method}", method=method, data=data)
         body = self.transport.json(response, method)
         if not isinstance(body, dict):
-            raise ServerError(
-                "ВКонтакте вернул неожиданный ответ", platform=Platform.VK, method=method
-            )
+            raise malformed(Platform.VK, method)
         if "error" in body:
             raise error_from_vk(body["error"], method)
         if "response" not in body:
@@ -323,6 +324,8 @@ class VKApi:
         # The upload URL is single-use and carries no token of ours; not retried blindly.
         response = await self.transport.post(url, method=method, files={field: (filename, data)})
         body = self.transport.json(response, method)
+        if not isinstance(body, dict):
+            raise malformed(Platform.VK, method)
         if "error" in body:
             err = body["error"]
             if isinstance(err, Mapping):
