@@ -485,10 +485,39 @@ class OfficialPage(abc.ABC):
         return None
 
     async def delete_comment(self, comment: Comment) -> None:
-        """Delete ``comment`` from the page."""
+        """Delete ``comment`` from the page.
+
+        When the answer is lost (`gospages.NetworkError`, `gospages.ServerError`) the
+        comment is looked up (:meth:`_lookup_comment`): gone or marked deleted, the delete
+        was done and nothing is raised; still there (or unreadable), the error is raised.
+        """
         self._require(Operation.DELETE_COMMENT)
         self._check_own(comment, *await self._own_ids())
-        await self._send_delete(comment)
+
+        async def send() -> bool:
+            await self._send_delete(comment)
+            return True
+
+        async def gone(_: Any) -> bool | None:
+            try:
+                found = await self._lookup_comment(comment)
+            except NotFound:  # the post itself is gone: so is its comment
+                return True
+            return True if found is None or found.deleted else None
+
+        await self._reconcile(send, find=gone, reraise=True)
+
+    async def _lookup_comment(self, comment: Comment) -> Comment | None:
+        """Primitive of the read-back after a lost delete: ``comment`` as the page has it
+        now, ``None`` when it is no longer there. Raises `gospages.GospagesError` when the
+        page cannot be read (`gospages.NotFound` when the post is gone).
+
+        By default the post's thread is read (:meth:`_post_comments`); a backend with a
+        cheaper lookup overrides it."""
+        async for candidate in self._post_comments(comment.post_id, None):
+            if candidate.id == comment.id:
+                return candidate
+        return None
 
     async def _send_delete(self, comment: Comment) -> None:
         """Primitive: delete the comment."""

@@ -17,6 +17,7 @@ from .._errors import (
     AuthError,
     CaptchaRequired,
     GospagesError,
+    NetworkError,
     NotFound,
     PermissionDenied,
     PlatformError,
@@ -257,14 +258,35 @@ class VKApi:
             )
         form = {k: form_value(v) for k, v in (params or {}).items() if v is not None}
         captcha: dict[str, str] = {}
+        # A write resent after a lost answer (guid) may have been done by the first
+        # attempt: when a later attempt is refused (error 6, flood control...), the
+        # outcome is unknown, not a failure. The lost answer's error is raised instead, so
+        # the page reads back before reporting anything.
+        lost: list[GospagesError] = []
+
+        async def attempt_once(form: Mapping[str, str]) -> Any:
+            try:
+                return await self._once(method, form, kind)
+            except (NetworkError, ServerError) as error:
+                lost.append(error)
+                raise
+
         for attempt in range(self.max_captcha_attempts + 1):
             try:
                 return await self.transport.run(
-                    functools.partial(self._once, method, {**form, **captcha}, kind),
+                    functools.partial(attempt_once, {**form, **captcha}),
                     retry_if=VK_RETRY_CODES.predicate(retry),
                     method=method,
                 )
-            except CaptchaRequired as error:
+            except GospagesError as error:
+                if (
+                    retry is not RetryMode.READ
+                    and lost
+                    and not isinstance(error, (NetworkError, ServerError))
+                ):
+                    raise lost[0] from error
+                if not isinstance(error, CaptchaRequired):
+                    raise
                 if self.captcha_handler is None or attempt == self.max_captcha_attempts:
                     raise
                 answer = self.captcha_handler(error)

@@ -6,7 +6,7 @@ import hashlib
 import json
 import time
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any
 
 import httpx
@@ -47,7 +47,6 @@ from ._parse import (
     _post_from,
     _post_url,
     _profile_from,
-    _ts,
     _verification_from,
 )
 
@@ -523,13 +522,29 @@ class VKPage(OfficialPage):
             "же Post безопасна: VK отбросит дубль по guid."
         )
 
+    async def _baseline(self, post: Post, prepared: tuple[int, dict[str, Any]]) -> Any:
+        """The newest post id on the wall before sending (VK numbers a wall's posts in
+        order): after a lost answer only a newer post can be this one, never an earlier
+        one with the same text. ``None`` when the wall cannot be read (no read-back).
+        A scheduled post is matched by its exact date instead: the moment is enough."""
+        if post.publish_at is not None:
+            return datetime.now(timezone.utc)
+        gid, _ = prepared
+        if not self._api.kinds_for("wall.get"):
+            return None
+        # VK lists a pinned post first whatever its age: two items hold the newest.
+        page = await self._api.call("wall.get", {"owner_id": -gid, "count": 2, "filter": "owner"})
+        with answer_shape(Platform.VK, "wall.get"):
+            items, _ = _items(page)
+            ids = [item["id"] for item in items if _has_id(item)]
+            return max((int(i) for i in ids), default=0)
+
     async def _find_written(
         self, post: Post, prepared: tuple[int, dict[str, Any]], baseline: Any
     ) -> str | None:
         """Look for ``post`` on the wall after its answer was lost (``baseline``: the
-        moment before sending)."""
+        newest post id before sending, or for a scheduled post the moment before)."""
         gid, _ = prepared
-        started: datetime = baseline
         if post.publish_at is not None:
             # Scheduled posts are shown to the community's admins only: the user key.
             kind: TokenKind | None = TokenKind.USER
@@ -543,15 +558,16 @@ class VKPage(OfficialPage):
             page = await self._api.call("wall.get", params, token=kind)
         except GospagesError:
             return None
-        for item in page.get("items") or []:
-            if item.get("text", "") != post.text:
-                continue
-            date = _ts(item.get("date"))
-            if post.publish_at is not None:
-                if item.get("date") == int(post.publish_at.timestamp()):
+        with answer_shape(Platform.VK, "wall.get"):
+            items, _ = _items(page)
+            for item in items:
+                if not _has_id(item) or item.get("text", "") != post.text:
+                    continue
+                if post.publish_at is not None:
+                    if item.get("date") == int(post.publish_at.timestamp()):
+                        return str(item["id"])
+                elif isinstance(baseline, int) and int(item["id"]) > baseline:
                     return str(item["id"])
-            elif date is not None and date >= started - timedelta(minutes=2):
-                return str(item["id"])
         return None
 
     async def _send_reply(self, comment: Comment, text: str, target: Any) -> Comment:
