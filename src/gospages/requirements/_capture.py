@@ -85,7 +85,9 @@ async def capture_snapshot(
         stats = None
         if comments and page.capabilities().can(Operation.COMMENTS):
             found = [c async for c in page.comments(since=since)]
-            stats = comment_stats(found, now)
+            stats = comment_stats(found, now).model_copy(
+                update={"skipped_posts": len(page.skipped_posts)}
+            )
     except GospagesError as error:
         return PageSnapshot(
             **base,

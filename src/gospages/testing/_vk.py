@@ -78,6 +78,8 @@ class FakePost:
     is_pinned: bool = False
     postponed: bool = False
     comments_closed: bool = False
+    comments_denied: bool = False
+    """``wall.getComments`` answers error 212 (access to the post's comments denied)."""
     comments: list[FakeComment] = field(default_factory=list)
 
 
@@ -400,6 +402,8 @@ class FakeVK(FakeHTTPPlatform):
     def _m_wall_getComments(self, p: dict[str, str], token: _Token) -> Any:
         group = self._owner(p)
         post = self._post(group.id, _int(p, "post_id", 0))
+        if post.comments_denied:
+            raise FakeError(212, "Access to post comments denied")
         count = _int(p, "count", 10)
         if not 0 <= count <= 100:
             raise _invalid("count should be less or equal to 100")
