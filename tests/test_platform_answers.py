@@ -168,3 +168,24 @@ def _recorder(slept: list[float]) -> Any:
 
     return sleep
 
+
+
+# -- deleted or banned groups ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("state", ["banned", "deleted"])
+async def test_a_deactivated_group_is_a_finding_of_its_own(
+    sandbox: SampleVK, state: str
+) -> None:
+    from datetime import datetime, timezone
+
+    from gospages.requirements import audit_page, capture_snapshot, traffic_light
+
+    sandbox.fake.groups[100001].fields["deactivated"] = state
+    async with make_page(sandbox) as page:
+        snapshot = await capture_snapshot(page, now=datetime.now(timezone.utc))
+    findings = audit_page(snapshot)
+    assert [f.rule_id for f in findings] == ["GP-DEACTIVATED"]
+    assert findings[0].severity.value == "error"
+    assert "удалена" in findings[0].message or "заблокирована" in findings[0].message
+    assert traffic_light(snapshot) is None
