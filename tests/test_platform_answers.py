@@ -189,3 +189,38 @@ async def test_a_deactivated_group_is_a_finding_of_its_own(
     assert findings[0].severity.value == "error"
     assert "удалена" in findings[0].message or "заблокирована" in findings[0].message
     assert traffic_light(snapshot) is None
+
+
+# -- Telegram: a sane number of parts ----------------------------------------------------
+
+
+async def test_telegram_refuses_a_text_of_thousands_of_parts_before_sending() -> None:
+    import time
+
+    from gospages import ValidationError
+
+    fake = FakeTelegram.sample()
+    text = ("Администрация сообщает о плановых работах на сетях. " * 40 + "\n\n") * 5000
+    assert len(text) > 10_000_000
+    async with TelegramChannel(FakeTelegram.SAMPLE_CHANNEL, client=fake) as channel:
+        started = time.perf_counter()
+        with pytest.raises(ValidationError, match="max_parts"):
+            await channel.publish(Post(text=text))
+        elapsed = time.perf_counter() - started
+        assert channel.problems(Post(text=text))
+    sends = [c for c in fake.calls if c.method.startswith("send")]
+    assert sends == []
+    assert elapsed < 5
+
+
+async def test_telegram_max_parts_is_configurable() -> None:
+    fake = FakeTelegram.sample()
+    text = ("Абзац о плановых работах на сетях водоснабжения района. " * 30 + "\n\n") * 12
+    async with TelegramChannel(FakeTelegram.SAMPLE_CHANNEL, client=fake) as channel:
+        assert channel.max_parts == 10
+        channel.max_parts = 2
+        assert channel.problems(Post(text=text))
+        channel.max_parts = 100
+        assert not channel.problems(Post(text=text))
+        receipt = await channel.publish(Post(text=text))
+    assert len(receipt.message_ids) > 2
