@@ -37,13 +37,55 @@ FAST = VKLimits(user=1000, service=1000, community=1000)
 
 # Keys the parsers look for, so that the junk often hits them with the wrong type.
 KEYS = [
-    "response", "error", "error_code", "error_msg", "items", "count", "id", "date", "text",
-    "groups", "thread", "copy_history", "attachments", "type", "menu", "app_buttons",
-    "addresses", "main_address", "contacts", "cover", "images", "post_id", "comment_id",
-    "current_level_count", "is_deleted", "deleted", "from_id", "parents_stack", "media",
-    "media_topics", "comments", "anchor", "has_more", "created_ms", "photo_ids",
-    "upload_url", "photos", "token", "author_id", "reply_to_comment_id", "uid", "name",
-    "likes", "views", "reposts", "is_pinned", "wall", "members_count", "screen_name",
+    "response",
+    "error",
+    "error_code",
+    "error_msg",
+    "items",
+    "count",
+    "id",
+    "date",
+    "text",
+    "groups",
+    "thread",
+    "copy_history",
+    "attachments",
+    "type",
+    "menu",
+    "app_buttons",
+    "addresses",
+    "main_address",
+    "contacts",
+    "cover",
+    "images",
+    "post_id",
+    "comment_id",
+    "current_level_count",
+    "is_deleted",
+    "deleted",
+    "from_id",
+    "parents_stack",
+    "media",
+    "media_topics",
+    "comments",
+    "anchor",
+    "has_more",
+    "created_ms",
+    "photo_ids",
+    "upload_url",
+    "photos",
+    "token",
+    "author_id",
+    "reply_to_comment_id",
+    "uid",
+    "name",
+    "likes",
+    "views",
+    "reposts",
+    "is_pinned",
+    "wall",
+    "members_count",
+    "screen_name",
 ]
 SCALARS = (
     st.none()
@@ -54,8 +96,10 @@ SCALARS = (
 )
 JUNK = st.recursive(
     SCALARS,
-    lambda inner: st.lists(inner, max_size=4)
-    | st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=4), inner, max_size=6),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=4), inner, max_size=6)
+    ),
     max_leaves=25,
 )
 
@@ -166,8 +210,20 @@ def test_ok_survives_any_answer(data: st.DataObject) -> None:
     asyncio.run(run())
 
 
-MESSAGE_FIELDS = ["id", "date", "message", "replies", "media", "grouped_id", "views",
-                  "forwards", "reactions", "reply_to", "from_id", "pinned"]
+MESSAGE_FIELDS = [
+    "id",
+    "date",
+    "message",
+    "replies",
+    "media",
+    "grouped_id",
+    "views",
+    "forwards",
+    "reactions",
+    "reply_to",
+    "from_id",
+    "pinned",
+]
 
 
 class _JunkTelegram(FakeTelegram):

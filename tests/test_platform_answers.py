@@ -169,14 +169,11 @@ def _recorder(slept: list[float]) -> Any:
     return sleep
 
 
-
 # -- deleted or banned groups ------------------------------------------------------------
 
 
 @pytest.mark.parametrize("state", ["banned", "deleted"])
-async def test_a_deactivated_group_is_a_finding_of_its_own(
-    sandbox: SampleVK, state: str
-) -> None:
+async def test_a_deactivated_group_is_a_finding_of_its_own(sandbox: SampleVK, state: str) -> None:
     from datetime import datetime, timezone
 
     from gospages.requirements import audit_page, capture_snapshot, traffic_light

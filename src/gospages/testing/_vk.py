@@ -4,7 +4,8 @@ It answers what the project's record of the VK API (``platform-apis.md``) says: 
 and ``request_params`` echoed, which token kinds each method accepts (error 27 for a
 community key on a user-only method, 28 for a service key), 3/3/20 requests per second
 per token (error 6), ``guid`` de-duplication, the three-step photo upload with ``photo``
-as a JSON *string*, threads in ``wall.getComments`` and deleted comments without text.
+as a JSON *string*, threads in ``wall.getComments`` and deleted comments with an empty text. Its answers
+are checked against VK's official JSON schema (tests/test_fake_vk_schema.py).
 
 A method the fake does not implement raises `UnsupportedByFake` in the test
 instead of answering something plausible.
@@ -383,7 +384,13 @@ class FakeVK(FakeHTTPPlatform):
         return {"groups": out, "profiles": []}
 
     def _m_wall_get(self, p: dict[str, str], token: _Token) -> Any:
-        group = self._owner(p)
+        if "owner_id" not in p and p.get("domain"):
+            found = self._find_group(p["domain"])
+            if found is None:
+                raise _invalid("domain")
+            group = found
+        else:
+            group = self._owner(p)
         count = _int(p, "count", 20)
         if not 0 <= count <= 100:
             raise _invalid("count should be less or equal to 100")
@@ -397,7 +404,10 @@ class FakeVK(FakeHTTPPlatform):
             posts = [x for x in group.posts if not x.postponed]
         ordered = sorted(posts, key=lambda x: (not x.is_pinned, -x.date, -x.id))
         items = [self._post_obj(group, x) for x in ordered[offset : offset + count]]
-        return {"count": len(ordered), "items": items}
+        answer: dict[str, Any] = {"count": len(ordered), "items": items}
+        if p.get("extended") == "1":
+            answer.update(self._extended(group, [x["from_id"] for x in items]))
+        return answer
 
     def _m_wall_getComments(self, p: dict[str, str], token: _Token) -> Any:
         group = self._owner(p)
@@ -416,8 +426,9 @@ class FakeVK(FakeHTTPPlatform):
             root = self._comment(post, _int(p, "comment_id", 0))
             level = [c for c in post.comments if c.thread_root == root.id]
             level.sort(key=lambda c: c.id, reverse=desc)
-            items = [self._comment_obj(group, c) for c in level[offset : offset + count]]
+            items = [self._comment_obj(group, c, p) for c in level[offset : offset + count]]
             return {
+                **self._comments_extended(group, items, p),
                 "count": len(level),
                 "current_level_count": len(level),
                 "can_post": True,
@@ -429,17 +440,18 @@ class FakeVK(FakeHTTPPlatform):
         top.sort(key=lambda c: c.id, reverse=desc)
         items = []
         for c in top[offset : offset + count]:
-            obj = self._comment_obj(group, c)
+            obj = self._comment_obj(group, c, p)
             replies = [r for r in post.comments if r.thread_root == c.id]
             obj["thread"] = {
                 "count": len(replies),
-                "items": [self._comment_obj(group, r) for r in replies[:thread_items]],
+                "items": [self._comment_obj(group, r, p) for r in replies[:thread_items]],
                 "can_post": not post.comments_closed,
                 "show_reply_button": True,
                 "groups_can_post": True,
             }
             items.append(obj)
         return {
+            **self._comments_extended(group, items, p),
             "count": len(post.comments),
             "current_level_count": len(top),
             "can_post": not post.comments_closed,
@@ -523,7 +535,9 @@ class FakeVK(FakeHTTPPlatform):
         cid = _int(p, "comment_id", 0)
         for post in group.posts:
             for comment in post.comments:
-                if comment.id == cid and not comment.deleted:
+                if comment.id == cid:
+                    if comment.deleted:  # VK: the comment is already deleted
+                        raise FakeError(104, "Not found")
                     comment.deleted = True
                     return 1
         raise _invalid("comment not found")
@@ -626,6 +640,7 @@ class FakeVK(FakeHTTPPlatform):
             "votes": 0,
             "answers": [{"id": next(self._ids), "text": a, "votes": 0, "rate": 0} for a in answers],
             "anonymous": p.get("is_anonymous") == "1",
+            "disable_unvote": p.get("disable_unvote") == "1",
             "multiple": p.get("is_multiple") == "1",
             "answer_ids": [],
             "end_date": 0,
@@ -685,6 +700,7 @@ class FakeVK(FakeHTTPPlatform):
 
     def _post_obj(self, group: FakeGroup, post: FakePost) -> dict[str, Any]:
         obj: dict[str, Any] = {
+            "inner_type": "wall_wallpost",
             "id": post.id,
             "owner_id": -group.id,
             "from_id": post.from_id,
@@ -704,7 +720,45 @@ class FakeVK(FakeHTTPPlatform):
             obj["is_pinned"] = 1
         return obj
 
-    def _comment_obj(self, group: FakeGroup, c: FakeComment) -> dict[str, Any]:
+    def _extended(self, group: FakeGroup, authors: Iterable[int]) -> dict[str, Any]:
+        """The ``profiles`` and ``groups`` of an ``extended=1`` answer."""
+        users = sorted({a for a in authors if a > 0})
+        return {
+            "profiles": [
+                {
+                    "id": uid,
+                    "first_name": "Житель",
+                    "last_name": str(uid),
+                    "can_access_closed": True,
+                    "is_closed": False,
+                }
+                for uid in users
+            ],
+            "groups": [
+                {
+                    "id": group.id,
+                    "name": group.name,
+                    "screen_name": group.screen_name,
+                    "is_closed": group.fields.get("is_closed", 0),
+                    "type": group.fields.get("type", "page"),
+                    "photo_50": group.fields.get("photo_200") or "https://vk.com/images/camera_50.png",
+                }
+            ],
+        }
+
+    def _comments_extended(
+        self, group: FakeGroup, items: list[dict[str, Any]], p: Mapping[str, str]
+    ) -> dict[str, Any]:
+        if p.get("extended") != "1":
+            return {}
+        authors = [i["from_id"] for i in items]
+        for item in items:
+            authors += [r["from_id"] for r in (item.get("thread") or {}).get("items", [])]
+        return self._extended(group, authors)
+
+    def _comment_obj(
+        self, group: FakeGroup, c: FakeComment, p: Mapping[str, str] | None = None
+    ) -> dict[str, Any]:
         stack = [] if c.thread_root is None else [c.thread_root]
         obj: dict[str, Any] = {
             "id": c.id,
@@ -714,10 +768,12 @@ class FakeVK(FakeHTTPPlatform):
             "parents_stack": stack,
             "date": c.date,
         }
+        # The schema requires text: a deleted comment has an empty one.
+        obj["text"] = "" if c.deleted else c.text
         if c.deleted:
             obj["deleted"] = True
-        else:
-            obj["text"] = c.text
+        if p is not None and p.get("need_likes") == "1":
+            obj["likes"] = {"count": 0, "user_likes": 0, "can_like": 0 if c.deleted else 1}
         if c.reply_to is not None:
             parent_author = next(
                 (x.from_id for x in self._post(group.id, c.post_id).comments if x.id == c.reply_to),
