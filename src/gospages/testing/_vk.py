@@ -4,8 +4,9 @@ It answers what the project's record of the VK API (``platform-apis.md``) says: 
 and ``request_params`` echoed, which token kinds each method accepts (error 27 for a
 community key on a user-only method, 28 for a service key), 3/3/20 requests per second
 per token (error 6), ``guid`` de-duplication, the three-step photo upload with ``photo``
-as a JSON *string*, threads in ``wall.getComments`` and deleted comments with an empty text. Its answers
-are checked against VK's official JSON schema (tests/test_fake_vk_schema.py).
+as a JSON *string*, threads in ``wall.getComments`` and deleted comments with an empty
+text. Its answers are checked against VK's official JSON schema
+(tests/test_fake_vk_schema.py).
 
 A method the fake does not implement raises `UnsupportedByFake` in the test
 instead of answering something plausible.
