@@ -207,3 +207,55 @@ async def test_deleting_a_deleted_comment_is_error_104(sandbox: SampleVK) -> Non
         with pytest.raises(NotFound) as caught:
             await page.delete_comment(victim)
     assert caught.value.code == 104
+
+
+# -- the vk_api package against the served fake --------------------------------------------
+
+
+def _vk_api_session(base: str, token: str) -> Any:
+    import requests
+    import vk_api
+
+    class Redirect(requests.adapters.HTTPAdapter):
+        def send(self, request, **kwargs):  # type: ignore[no-untyped-def, override]
+            request.url = request.url.replace("https://api.vk.ru", base)
+            return super().send(request, **kwargs)
+
+    session = requests.Session()
+    session.mount("https://", Redirect())
+    return vk_api.VkApi(token=token, api_version="5.199", session=session)
+
+
+def test_vk_api_tools_pool_upload_and_unknown_methods_against_the_served_fake(
+    tmp_path: Path,
+) -> None:
+    import vk_api
+    from vk_api.requests_pool import VkRequestsPool
+    from vk_api.tools import VkTools
+    from vk_api.upload import VkUpload
+
+    from gospages.testing import sample_vk
+
+    sandbox = sample_vk(rate_limits=False)
+    group = sandbox.fake.groups[100001]
+    every = sorted(p.id for p in group.posts if not p.postponed)
+    with sandbox.fake.serve() as base:
+        vk = _vk_api_session(base, sandbox.user_token)
+        walked = VkTools(vk).get_all("wall.get", 2, {"owner_id": -100001})
+        with VkRequestsPool(vk) as pool:
+            first = pool.method("wall.get", {"owner_id": -100001, "count": 1})
+            other = pool.method("wall.get", {"owner_id": -100001, "count": 2, "offset": 1})
+        with VkRequestsPool(vk) as pool:
+            profile = pool.method("groups.getById", {"group_id": "adm_ensk"})
+            page = pool.method("wall.get", {"owner_id": -100001, "count": 1})
+        image = tmp_path / "a.jpg"
+        image.write_bytes(b"\xff\xd8fake-jpeg")
+        saved = VkUpload(vk).photo_wall([str(image)], group_id=100001)
+        with pytest.raises(vk_api.ApiError) as unknown:
+            vk.method("wall.noSuchMethod", {"owner_id": -100001})
+    assert sorted(p["id"] for p in walked["items"]) == every
+    assert len(first.result["items"]) == 1 and len(other.result["items"]) == 2
+    assert profile.result["groups"][0]["id"] == 100001 and page.result["items"]
+    assert saved[0]["owner_id"] == -100001
+    assert unknown.value.code == 3
+    assert sandbox.fake.unsupported

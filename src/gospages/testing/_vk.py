@@ -319,9 +319,18 @@ class FakeVK(FakeHTTPPlatform):
         return handler(p, token)
 
     def _execute(self, p: dict[str, str], token: _Token) -> dict[str, Any]:
-        """``execute`` with the one VKScript shape clients send for batching:
-        ``return [API.method({...}), ...];``. Anything else fails loudly."""
+        """``execute`` with the VKScript shapes clients send for batching:
+        ``return [API.method({...}), ...];`` (gospages, ``VkRequestsPool``), the loop of
+        ``VkRequestsPool`` over one method, and the paging loop of ``VkTools.get_all``
+        (the vk_api package). Anything else fails loudly."""
         code = p.get("code", "").strip()
+        pooled = _POOL_ONE_METHOD.fullmatch(code)
+        if pooled is not None:
+            values = json.loads(pooled.group("values"))
+            return self._run_calls([(pooled.group("method"), v) for v in values], token)
+        paged = _GET_ALL.fullmatch(code)
+        if paged is not None:
+            return self._get_all(paged, token)
         match = re.fullmatch(r"return\s*\[(.*)\]\s*;?", code, re.S)
         if match is None:
             raise UnsupportedByFake(
@@ -340,6 +349,9 @@ class FakeVK(FakeHTTPPlatform):
                 raise UnsupportedByFake(f"FakeVK cannot run this VKScript: {rest[:80]}")
             calls.append((head.group(1), args))
             rest = tail[1:].lstrip().removeprefix(",").lstrip()
+        return self._run_calls(calls, token)
+
+    def _run_calls(self, calls: list[tuple[str, dict[str, Any]]], token: _Token) -> dict[str, Any]:
         if len(calls) > 25:
             raise FakeError(13, "Runtime error occurred during code invocation: Too many API calls")
         results: list[Any] = []
@@ -355,6 +367,42 @@ class FakeVK(FakeHTTPPlatform):
         if errors:
             body["execute_errors"] = errors
         return body
+
+    def _get_all(self, match: re.Match[str], token: _Token) -> dict[str, Any]:
+        """``VkTools.get_all``'s VKScript, run as written: up to 25 pages of ``method``."""
+        method, key = match.group("method"), match.group("key")
+        self._check_kind(method, token)
+        params: dict[str, Any] = json.loads(match.group("params"))
+        count: int | None = json.loads(match.group("count"))
+        offset, mul = int(match.group("offset")), int(match.group("mul"))
+        items: list[Any] = []
+        calls = 0
+        while calls < 25:
+            calls += 1
+            params["offset"] = offset * mul
+            try:
+                response = self._dispatch(method, {k: str(v) for k, v in params.items()}, token)
+            except FakeError as error:
+                return {
+                    "response": {"_error": 1},
+                    "execute_errors": [
+                        {"method": method, "error_code": error.code, "error_msg": error.msg}
+                    ],
+                }
+            new_count = response["count"]
+            diff = 0 if count is None else new_count - count
+            if diff < 0:
+                offset += diff
+            else:
+                page = response[key]
+                items += page[diff:]
+                offset += int(params["count"]) + diff
+                if len(page) < int(params["count"]):
+                    calls = 99
+            count = new_count
+            if count is not None and offset >= count:
+                calls = 99
+        return {"response": {"count": count, "items": items, "offset": offset, "more": calls != 99}}
 
     def _m_groups_getById(self, p: dict[str, str], token: _Token) -> Any:
         refs = (p.get("group_ids") or p.get("group_id") or "").split(",")
@@ -579,7 +627,8 @@ class FakeVK(FakeHTTPPlatform):
         if upload is None:
             return httpx.Response(200, json={"error": "invalid upload url"})
         body = request.content
-        if b'name="photo"' not in body:
+        # gospages sends the field "photo", the vk_api package "file0"..."file5".
+        if b'name="photo"' not in body and not re.search(rb'name="file[0-5]"', body):
             return httpx.Response(200, json={"server": 1, "photo": "[]", "hash": ""})
         blob = body.split(b"\r\n\r\n", 1)[1] if b"\r\n\r\n" in body else b""
         if len(blob) <= len(b"\r\n--"):
@@ -783,6 +832,23 @@ class FakeVK(FakeHTTPPlatform):
             obj["reply_to_user"] = parent_author
             obj["reply_to_comment"] = c.reply_to
         return obj
+
+
+# The VKScript of the vk_api package (vk_api.requests_pool.vk_one_method and
+# vk_api.tools.vk_get_all_items), as its VkFunction compiles them.
+_POOL_ONE_METHOD = re.compile(
+    r"var values = (?P<values>\[.*\]),i = 0,result = \[\];while\(i < values\.length\) "
+    r"\{result\.push\(API\.(?P<method>[A-Za-z]+\.[A-Za-z]+)\(values\[i\]\)\);i = i \+ 1;\}"
+    r"return result;",
+    re.S,
+)
+_GET_ALL = re.compile(
+    r"var params = (?P<params>\{.*\}),calls = 0,items = \[\],count = (?P<count>null|\d+),"
+    r"offset = (?P<offset>-?\d+),ri;while\(calls < 25\) \{calls = calls \+ 1;"
+    r"params\.offset = offset \* (?P<mul>-?1);var response = "
+    r"API\.(?P<method>[A-Za-z]+\.[A-Za-z]+)\(params\),.*ri = response\.(?P<key>\w+);.*",
+    re.S,
+)
 
 
 def _invalid(detail: str) -> FakeError:
