@@ -218,7 +218,9 @@ def test_a_lost_delete_answer_is_read_back_not_failed(vk: Any) -> None:
     sandbox.fake.fail_next("wall.deleteComment", lose_response=True)
     run(pages, open_page, store, apply=True)
     [row] = _done(store)
-    assert "удалён" in row["result"] and store.unfinished() == 0
+    # The page reads a lost delete back itself (OfficialPage.delete_comment), so the run
+    # sees it done; where it could not, the inbox's own read-back says «удалён».
+    assert (row["result"] == "done" or "удалён" in row["result"]) and store.unfinished() == 0
     assert len(sandbox.fake.calls_of("wall.deleteComment")) == 1
 
 

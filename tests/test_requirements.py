@@ -296,7 +296,14 @@ def test_disabled_rules_are_skipped() -> None:
 
 def test_every_rule_is_documented() -> None:
     doc = (Path(__file__).parent.parent / "docs" / "rules.md").read_text(encoding="utf-8")
-    for rule_id in [*RULES, "FZ8-10-OP", "FZ8-13-LIST", "GP-UNAVAILABLE", "GP-LIMITS"]:
+    for rule_id in [
+        *RULES,
+        "FZ8-10-OP",
+        "FZ8-13-LIST",
+        "GP-UNAVAILABLE",
+        "GP-DEACTIVATED",
+        "GP-LIMITS",
+    ]:
         assert f"`{rule_id}`" in doc, rule_id
 
 

@@ -342,6 +342,10 @@ async def test_publish_uploads_photo_and_sends_guid(httpx_mock: HTTPXMock, tmp_p
         url=f"{API}/polls.create",
         json={"response": {"id": 55, "owner_id": -123456, "question": "?"}},
     )
+    # Before sending, the newest post id: a lost answer's read-back looks only above it.
+    httpx_mock.add_response(
+        url=f"{API}/wall.get", json={"response": {"count": 1, "items": [{"id": 76}]}}
+    )
     httpx_mock.add_response(url=f"{API}/wall.post", json={"response": {"post_id": 77}})
     post = Post(
         text="Слушания",

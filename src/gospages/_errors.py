@@ -24,6 +24,8 @@ URL) go through `gospages.redact`, so a token echoed by a hostile server stays o
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 from ._models import Platform
@@ -44,6 +46,18 @@ __all__ = [
     "ValidationError",
     "ValidationRequired",
 ]
+
+# What parsing an answer of the wrong shape raises in Python: a missing key, a list where
+# an object was promised, a string where a number was, a number out of range.
+SHAPE_ERRORS: tuple[type[Exception], ...] = (
+    LookupError,
+    TypeError,
+    AttributeError,
+    ValueError,
+    ArithmeticError,
+    OSError,
+    RecursionError,
+)
 
 
 class GospagesError(Exception):
@@ -194,3 +208,27 @@ class OutcomeUnknown(GospagesError):
 
 class PlatformError(GospagesError):
     """Any other error the platform returned; see ``code`` and the message."""
+
+
+def malformed(platform: Platform, method: str, error: BaseException | None = None) -> ServerError:
+    """The `ServerError` for an answer that is not what the platform promised (wrong
+    types, missing keys, nulls): it names the platform and the method, not the data."""
+    why = f" ({type(error).__name__})" if error is not None else ""
+    return ServerError(
+        f"{platform.label} вернул ответ не той формы, что обещает API{why}",
+        platform=platform,
+        method=method,
+    )
+
+
+@contextlib.contextmanager
+def answer_shape(platform: Platform, method: str) -> Iterator[None]:
+    """Turn a parsing failure inside the block into :func:`malformed`'s `ServerError`.
+
+    Keep ``yield`` of an async generator out of the block: only parsing goes in."""
+    try:
+        yield
+    except GospagesError:
+        raise
+    except SHAPE_ERRORS as error:
+        raise malformed(platform, method, error) from None

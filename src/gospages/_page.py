@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -10,12 +11,16 @@ from types import TracebackType
 from typing import Any, Generic, TypeVar
 
 from ._errors import (
+    SHAPE_ERRORS,
     GospagesError,
     NetworkError,
+    NotFound,
     OutcomeUnknown,
     PermissionDenied,
     ServerError,
+    TokenTypeError,
     ValidationError,
+    malformed,
 )
 from ._models import (
     Capabilities,
@@ -32,7 +37,9 @@ from ._models import (
 )
 from ._platforms import PostLimits, describe
 
-__all__ = ["OfficialPage", "Written", "aware", "in_window"]
+__all__ = ["OfficialPage", "SkippedPost", "Written", "aware", "in_window"]
+
+log = logging.getLogger("gospages.page")
 
 _P = TypeVar("_P", bound="OfficialPage")
 _T = TypeVar("_T")
@@ -54,6 +61,15 @@ def in_window(date: datetime | None, since: datetime | None, until: datetime | N
     if date is None:
         return True
     return (since is None or date >= since) and (until is None or date <= until)
+
+
+@dataclass(frozen=True)
+class SkippedPost:
+    """A post whose comments the walk of :meth:`OfficialPage.comments` could not read
+    (VK error 212: access to the post's comments denied); the walk went on without it."""
+
+    post_id: str
+    error: GospagesError
 
 
 @dataclass(frozen=True)
@@ -226,9 +242,30 @@ class OfficialPage(abc.ABC):
         since = aware(since, "since")
         until = aware(until, "until")
         self._require(Operation.POSTS)
-        async for post in self._posts(since, until):
+        async for post in self._contained(self._posts(since, until), "posts"):
             if in_window(post.date, since, until):
                 yield post
+
+    async def _contained(self, stream: AsyncIterator[_T], what: str) -> AsyncIterator[_T]:
+        """``stream``, where an answer of the wrong shape the backend failed to parse
+        raises :func:`gospages._errors.malformed`'s `ServerError` instead of a bare
+        Python error, so one broken answer stays with its page."""
+        iterator = stream.__aiter__()
+        try:
+            while True:
+                try:
+                    item = await iterator.__anext__()
+                except StopAsyncIteration:
+                    return
+                except GospagesError:
+                    raise
+                except SHAPE_ERRORS as error:
+                    raise malformed(self.platform, what, error) from None
+                yield item
+        finally:
+            closer = getattr(iterator, "aclose", None)
+            if closer is not None:
+                await closer()
 
     def _posts(self, since: datetime | None, until: datetime | None) -> AsyncIterator[PostSummary]:
         """Primitive: the page's posts newest first, at least those within the window.
@@ -252,8 +289,9 @@ class OfficialPage(abc.ABC):
         if post_id is not None:
             stream = self._post_comments(str(post_id), since)
         else:
+            self.__dict__["_skipped_posts"] = []
             stream = self._all_comments(since)
-        async for comment in stream:
+        async for comment in self._contained(stream, "comments"):
             if in_window(comment.date, since):
                 yield comment
 
@@ -270,8 +308,36 @@ class OfficialPage(abc.ABC):
         """The comments under every post published since ``since``."""
         async for post in self.posts(since=since):
             if self._may_have_comments(post):
-                async for comment in self._post_comments(post.id, since):
+                async for comment in self._walk_post(post.id, self._post_comments(post.id, since)):
                     yield comment
+
+    @property
+    def skipped_posts(self) -> list[SkippedPost]:
+        """Posts whose comments the last walk over every post (``comments()`` without
+        ``post_id``) could not read, with the error of each; empty when none."""
+        return list(self.__dict__.get("_skipped_posts", ()))
+
+    async def _walk_post(
+        self, post_id: str, stream: AsyncIterator[Comment]
+    ) -> AsyncIterator[Comment]:
+        """``stream`` of one post's comments inside a walk over every post: a refusal for
+        this one post (`PermissionDenied`, `NotFound`) is recorded in :attr:`skipped_posts`
+        and logged, and the walk goes on; a refusal of the key itself still stops it."""
+        try:
+            async for comment in stream:
+                yield comment
+        except (PermissionDenied, NotFound) as error:
+            if isinstance(error, TokenTypeError):
+                raise
+            log.warning(
+                "%s %s: комментарии к записи %s не прочитаны (%s), обход продолжается",
+                self.platform.value,
+                self.page_id,
+                post_id,
+                error,
+            )
+            skipped: list[SkippedPost] = self.__dict__.setdefault("_skipped_posts", [])
+            skipped.append(SkippedPost(str(post_id), error))
 
     def _may_have_comments(self, post: PostSummary) -> bool:
         """Whether the walk reads ``post``'s comments (an unknown count: yes)."""
@@ -288,7 +354,7 @@ class OfficialPage(abc.ABC):
         """
         self.check(post)
         self._require(Operation.PUBLISH, post)
-        prepared = await self._prepare_post(post)
+        prepared = await self._shaped(lambda: self._prepare_post(post), "publish")
         written = await self._reconcile(
             lambda: self._send_post(post, prepared),
             baseline=lambda: self._baseline(post, prepared),
@@ -363,7 +429,7 @@ class OfficialPage(abc.ABC):
         self._check_reply_text(text)
         self._require(Operation.REPLY)
         self._check_own(comment, *await self._own_ids())
-        target = await self._prepare_reply(comment)
+        target = await self._shaped(lambda: self._prepare_reply(comment), "reply")
         written = await self._reconcile(
             lambda: self._send_reply(comment, text, target),
             baseline=lambda: self._reply_baseline(comment, target),
@@ -419,10 +485,39 @@ class OfficialPage(abc.ABC):
         return None
 
     async def delete_comment(self, comment: Comment) -> None:
-        """Delete ``comment`` from the page."""
+        """Delete ``comment`` from the page.
+
+        When the answer is lost (`gospages.NetworkError`, `gospages.ServerError`) the
+        comment is looked up (:meth:`_lookup_comment`): gone or marked deleted, the delete
+        was done and nothing is raised; still there (or unreadable), the error is raised.
+        """
         self._require(Operation.DELETE_COMMENT)
         self._check_own(comment, *await self._own_ids())
-        await self._send_delete(comment)
+
+        async def send() -> bool:
+            await self._send_delete(comment)
+            return True
+
+        async def gone(_: Any) -> bool | None:
+            try:
+                found = await self._lookup_comment(comment)
+            except NotFound:  # the post itself is gone: so is its comment
+                return True
+            return True if found is None or found.deleted else None
+
+        await self._reconcile(send, find=gone, reraise=True)
+
+    async def _lookup_comment(self, comment: Comment) -> Comment | None:
+        """Primitive of the read-back after a lost delete: ``comment`` as the page has it
+        now, ``None`` when it is no longer there. Raises `gospages.GospagesError` when the
+        page cannot be read (`gospages.NotFound` when the post is gone).
+
+        By default the post's thread is read (:meth:`_post_comments`); a backend with a
+        cheaper lookup overrides it."""
+        async for candidate in self._post_comments(comment.post_id, None):
+            if candidate.id == comment.id:
+                return candidate
+        return None
 
     async def _send_delete(self, comment: Comment) -> None:
         """Primitive: delete the comment."""
@@ -460,18 +555,18 @@ class OfficialPage(abc.ABC):
         before = None
         if baseline is not None:
             try:
-                before = await baseline()
+                before = await self._shaped(baseline, "read-back")
             except GospagesError:
                 before = None
         try:
-            return Written(await send())
+            return Written(await self._shaped(send, "write"))
         except LOST_ANSWER as error:
             if find is None or (baseline is not None and before is None):
                 if reraise or find is None:
                     raise
                 return Written(None, lost=error, readable=False)
             try:
-                found = await find(before)
+                found = await self._shaped(lambda: find(before), "read-back")
             except GospagesError:
                 if reraise:
                     raise error from None
@@ -479,6 +574,15 @@ class OfficialPage(abc.ABC):
             if found is None and reraise:
                 raise
             return Written(found, lost=error)
+
+    async def _shaped(self, call: Callable[[], Awaitable[_T]], what: str) -> _T:
+        """``await call()``, an answer of the wrong shape raising `ServerError`."""
+        try:
+            return await call()
+        except GospagesError:
+            raise
+        except SHAPE_ERRORS as error:
+            raise malformed(self.platform, what, error) from None
 
     async def __aenter__(self: _P) -> _P:
         return self

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
         PublishedPost,
         Verification,
     )
+    from ._page import SkippedPost
     from ._platforms import PostLimits
 
 __all__ = ["SyncPage", "derive_sync_methods", "run"]
@@ -248,6 +249,8 @@ class SyncPage(Generic[_P]):
         ) -> Iterator[Comment]: ...
         def reply(self, comment: Comment, text: str) -> Comment: ...
         def delete_comment(self, comment: Comment) -> None: ...
+        @property
+        def skipped_posts(self) -> list[SkippedPost]: ...
         def ban(
             self, author_id: str, *, until: datetime | None = None, reason: str = ""
         ) -> None: ...

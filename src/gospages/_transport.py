@@ -220,6 +220,10 @@ class RetryCodes:
         }[mode]
 
         def check(error: GospagesError) -> bool:
+            if isinstance(error, RateLimited) and error.code == HTTP_TOO_MANY:
+                # HTTP 429 says "not now" before anything was done; only reads are resent
+                # after it (a write is the caller's to repeat).
+                return mode is RetryMode.READ
             transient = isinstance(error, (NetworkError, ServerError)) and not isinstance(
                 error.code, int
             )
@@ -228,6 +232,22 @@ class RetryCodes:
             return error.code in codes
 
         return check
+
+
+HTTP_TOO_MANY = "HTTP 429"
+"""The ``code`` of the `RateLimited` an HTTP 429 answer becomes."""
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds from a ``Retry-After`` header given in seconds; ``None`` otherwise (an
+    HTTP date or junk: the policy's backoff applies)."""
+    if value is None:
+        return None
+    try:
+        seconds = float(value.strip())
+    except ValueError:
+        return None
+    return seconds if 0 <= seconds < float("inf") else None
 
 
 def form_value(value: Any) -> str:
@@ -327,6 +347,16 @@ class Transport:
                 platform=self.platform,
                 method=method,
             ) from None
+        if response.status_code == 429:
+            retry_after = _retry_after(response.headers.get("Retry-After"))
+            wait = f", повторить через {retry_after:g} с" if retry_after is not None else ""
+            raise RateLimited(
+                f"{self.platform.label} ответил HTTP 429: слишком много запросов{wait}",
+                platform=self.platform,
+                method=method,
+                code=HTTP_TOO_MANY,
+                retry_after=retry_after,
+            )
         if response.status_code >= 500:
             raise ServerError(
                 f"{self.platform.label} вернул ошибку сервера HTTP {response.status_code}",

@@ -16,6 +16,8 @@ from .._errors import (
     NotFound,
     ServerError,
     ValidationError,
+    answer_shape,
+    malformed,
 )
 from .._models import (
     Capabilities,
@@ -155,18 +157,25 @@ class OKPage(OfficialPage):
 
     async def _info(self) -> dict[str, Any]:
         answer = await self._api.call("group.getInfo", {"uids": self._gid, "fields": INFO_FIELDS})
-        groups = answer.get("groups") if isinstance(answer, dict) else answer
-        if not groups:
-            raise NotFound(
-                f"Группа Одноклассников {self._gid} не найдена или недоступна",
-                platform=Platform.OK,
-                method="group.getInfo",
-            )
-        group: dict[str, Any] = groups[0]
+        with answer_shape(Platform.OK, "group.getInfo"):
+            groups = answer.get("groups") if isinstance(answer, dict) else answer
+            if not groups:
+                raise NotFound(
+                    f"Группа Одноклассников {self._gid} не найдена или недоступна",
+                    platform=Platform.OK,
+                    method="group.getInfo",
+                )
+            group: dict[str, Any] = groups[0]
+            if not isinstance(group, dict):
+                raise TypeError("group is not an object")
         return group
 
     async def profile(self) -> PageProfile:
         info = await self._info()
+        with answer_shape(Platform.OK, "group.getInfo"):
+            return self._profile_from(info)
+
+    def _profile_from(self, info: dict[str, Any]) -> PageProfile:
         known = {
             "uid",
             "name",
@@ -203,6 +212,10 @@ class OKPage(OfficialPage):
 
     async def verification(self) -> Verification:
         info = await self._info()
+        with answer_shape(Platform.OK, "group.getInfo"):
+            return self._verification_from(info)
+
+    def _verification_from(self, info: dict[str, Any]) -> Verification:
         marks = {k: info[k] for k in ("gos_org", "content_as_official") if k in info}
         if "gos_org" in info:
             confirmed = bool(info["gos_org"])
@@ -241,13 +254,27 @@ class OKPage(OfficialPage):
             page = await self._api.call(
                 method, {**params, "anchor": anchor, "direction": "FORWARD", "count": _PAGE_SIZE}
             )
-            items: list[dict[str, Any]] = page.get(key) or []
-            fresh = [i for i in items if str(i.get("id")) not in seen_ids]
-            seen_ids.update(str(i.get("id")) for i in fresh)
+            with answer_shape(Platform.OK, method):
+                if not isinstance(page, dict):
+                    raise TypeError("page is not an object")
+                items = page.get(key) or []
+                if not isinstance(items, list):
+                    raise TypeError("items is not a list")
+                fresh = [
+                    i
+                    for i in items
+                    if isinstance(i, dict)
+                    and isinstance(i.get("id"), (str, int))
+                    and str(i.get("id")) not in seen_ids
+                ]
+                seen_ids.update(str(i.get("id")) for i in fresh)
+                anchor = page.get("anchor")
+                more = bool(page.get("has_more"))
+                if anchor is not None and not isinstance(anchor, str):
+                    raise TypeError("anchor is not a string")
             if fresh:
                 yield fresh
-            anchor = page.get("anchor")
-            if not fresh or not page.get("has_more") or not anchor or anchor in seen_anchors:
+            if not fresh or not more or not anchor or anchor in seen_anchors:
                 return
             seen_anchors.add(anchor)
 
@@ -256,7 +283,8 @@ class OKPage(OfficialPage):
     ) -> AsyncIterator[PostSummary]:
         params = {"gid": self._gid, "filter": "GROUP_THEMES", "fields": "media_topic.*"}
         async for topics in self._pages("mediatopic.getTopics", params, "media_topics"):
-            posts = [self._post_from(t) for t in topics if t.get("created_ms")]
+            with answer_shape(Platform.OK, "mediatopic.getTopics"):
+                posts = [self._post_from(t) for t in topics if t.get("created_ms")]
             for post in posts:
                 yield post
             # Topics come newest first: a page wholly older than ``since`` ends the walk.
@@ -285,8 +313,10 @@ class OKPage(OfficialPage):
         threads: dict[str, str] = {}  # comment id -> the top comment of its thread
         params = {"discussionId": post_id, "discussionType": "GROUP_TOPIC"}
         async for items in self._pages("discussions.getComments", params, "comments"):
-            for item in items:
-                yield self._comment_from(item, post_id, threads)
+            with answer_shape(Platform.OK, "discussions.getComments"):
+                comments = [self._comment_from(item, post_id, threads) for item in items]
+            for comment in comments:
+                yield comment
 
     def _comment_from(
         self, item: Mapping[str, Any], topic_id: str, threads: dict[str, str]
@@ -353,7 +383,14 @@ class OKPage(OfficialPage):
             },
             retry=RetryMode.UNSAFE,  # OK has no idempotency key: read back instead
         )
-        return str(answer)
+        # OK answers the new topic's id, a number (as a JSON string or number). Anything
+        # else says nothing of the outcome: a malformed answer, read back like a lost one.
+        if isinstance(answer, bool) or not isinstance(answer, (str, int)):
+            raise malformed(Platform.OK, "mediatopic.post")
+        topic_id = str(answer).strip()
+        if not topic_id.isdigit() or int(topic_id) <= 0:
+            raise malformed(Platform.OK, "mediatopic.post")
+        return topic_id
 
     async def _baseline(self, post: Post, prepared: dict[str, Any]) -> set[str] | None:
         # The newest topics before sending: after a lost answer only a newer topic with
@@ -382,13 +419,15 @@ class OKPage(OfficialPage):
         server = await self._api.call(
             "photosV2.getUploadUrl", {"gid": self._gid, "count": len(images)}
         )
-        photo_ids: list[str] = list(server["photo_ids"])
+        with answer_shape(Platform.OK, "photosV2.getUploadUrl"):
+            photo_ids: list[str] = [str(p) for p in server["photo_ids"]]
+            upload_url = str(server["upload_url"])
         files = {f"pic{i}": image for i, image in enumerate(images, start=1)}
-        uploaded = await self._api.upload(server["upload_url"], files)
-        photos = uploaded.get("photos") or {}
+        uploaded = await self._api.upload(upload_url, files)
         try:
+            photos = uploaded.get("photos") or {}
             return [str(photos[pid]["token"]) for pid in photo_ids]
-        except KeyError:
+        except (LookupError, TypeError, AttributeError):
             raise ServerError(
                 "Одноклассники не вернули токены загруженных фото",
                 platform=Platform.OK,
@@ -409,8 +448,10 @@ class OKPage(OfficialPage):
             )
         except GospagesError:
             return None
-        topics: list[dict[str, Any]] = answer.get("media_topics") or []
-        return topics
+        topics = answer.get("media_topics") if isinstance(answer, dict) else None
+        if not isinstance(topics, list):
+            return None if topics is not None else []
+        return [t for t in topics if isinstance(t, dict)]
 
     async def _recent_topic_ids(self) -> set[str] | None:
         topics = await self._newest_topics()
@@ -438,6 +479,8 @@ class OKPage(OfficialPage):
             retry=RetryMode.UNSAFE,  # no idempotency key: the thread is read back instead
         )
         new_id = answer.get("id") if isinstance(answer, Mapping) else answer
+        if isinstance(new_id, bool) or not isinstance(new_id, (str, int)) or not str(new_id):
+            raise malformed(Platform.OK, "discussions.addDiscussionComment")
         return Comment(
             platform=Platform.OK,
             page=self._gid,
@@ -463,11 +506,14 @@ class OKPage(OfficialPage):
         )
 
 
-def _shape(media: list[dict[str, Any]]) -> tuple[tuple[str, str], ...]:
+def _shape(media: Any) -> tuple[tuple[str, str], ...]:
     """What a topic is made of: its text and the kinds of its other blocks, in order."""
+    if not isinstance(media, list):
+        return ()
     return tuple(
         (str(m.get("type")), str(m.get("text", "")).strip() if m.get("type") == "text" else "")
         for m in media
+        if isinstance(m, dict)
     )
 
 

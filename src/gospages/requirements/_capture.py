@@ -85,7 +85,9 @@ async def capture_snapshot(
         stats = None
         if comments and page.capabilities().can(Operation.COMMENTS):
             found = [c async for c in page.comments(since=since)]
-            stats = comment_stats(found, now)
+            stats = comment_stats(found, now).model_copy(
+                update={"skipped_posts": len(page.skipped_posts)}
+            )
     except GospagesError as error:
         return PageSnapshot(
             **base,
@@ -122,10 +124,13 @@ def traffic_light(snapshot: PageSnapshot) -> TrafficLightScore | None:
 
     The Минцифры traffic light scores official pages (VK, OK: ``describe(p).official``).
     A page of another platform (a Telegram channel) gets none: ``None``, so that a
-    region's colours are not diluted by channels.
+    region's colours are not diluted by channels; nor does a deleted or banned page
+    (``profile.deactivated``), which is the finding ``GP-DEACTIVATED`` instead.
     """
     if not describe(snapshot.platform).official:
         return None
+    if snapshot.profile is not None and snapshot.profile.deactivated:
+        return None  # a deleted or banned page is a finding of its own (GP-DEACTIVATED)
     parts: dict[str, float] = {}
     possible: dict[str, float] = {}
     unknown = ["gospubliki", "reach_week", "reach_post"]

@@ -81,6 +81,8 @@ class CommentStats(_Model):
     """Top-level comments that ask something (end with or contain ``?``)."""
     unanswered: list[dict[str, Any]] = Field(default_factory=list)
     """Questions with no answer from the page: ``{"id", "post_id", "date", "hours", "text"}``."""
+    skipped_posts: int = 0
+    """Posts whose comments the platform refused to show (VK 212); counted without them."""
 
 
 class PageSnapshot(_Model):

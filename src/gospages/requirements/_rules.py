@@ -648,6 +648,29 @@ UNAVAILABLE = Rule(
 )
 
 
+DEACTIVATED = Rule(
+    "GP-DEACTIVATED",
+    "Страница удалена или заблокирована",
+    "Площадка отвечает, что страницы больше нет: её удалили или заблокировали (во "
+    "ВКонтакте — поле deactivated: deleted или banned). Жители не видят ни публикаций, "
+    "ни контактов; оценку «светофора» такая страница не получает, остальные правила к ней "
+    "не применяются. Восстановите страницу или замените её в реестре действующей.",
+    "8-ФЗ ст. 10 ч. 1.1 (официальная страница органа); ответ площадки (VK: deactivated)",
+    RuleStatus.V,
+    Severity.ERROR,
+)
+
+_DEACTIVATION = {"deleted": "удалена", "banned": "заблокирована площадкой"}
+
+
+def deactivation(snapshot: PageSnapshot) -> str | None:
+    """Why the platform says the page is gone («удалена»), or ``None`` if it is not."""
+    profile = snapshot.profile
+    if profile is None or not profile.deactivated:
+        return None
+    return _DEACTIVATION.get(profile.deactivated, f"недоступна ({profile.deactivated})")
+
+
 def audit_page(snapshot: PageSnapshot, policy: Policy | None = None) -> list[Finding]:
     """Every finding of every applicable rule for one page snapshot."""
     if policy is None:
@@ -662,6 +685,17 @@ def audit_page(snapshot: PageSnapshot, policy: Policy | None = None) -> list[Fin
                 UNAVAILABLE.title,
                 evidence=snapshot.error,
                 fix="Проверьте ключ доступа и адрес страницы в реестре.",
+            )
+        ]
+    gone = deactivation(snapshot)
+    if gone is not None and DEACTIVATED.id not in policy.disabled:
+        return [
+            DEACTIVATED.finding(
+                snapshot,
+                policy,
+                f"Страница {gone}",
+                evidence=f"deactivated={snapshot.profile.deactivated}" if snapshot.profile else "",
+                fix="Восстановите страницу или укажите в реестре действующую.",
             )
         ]
     findings: list[Finding] = []

@@ -48,6 +48,7 @@ from ._parse import (
     _verification_from,
 )
 from ._plan import (
+    MAX_PARTS,
     _input_poll,
     _match,
     _Plan,
@@ -56,6 +57,7 @@ from ._plan import (
     _structure_note,
     long_text_problem,
     plan_messages,
+    too_many_parts,
 )
 from ._protocol import TelegramAPI
 from ._receipt import TelegramReceipt
@@ -313,12 +315,19 @@ class TelegramChannel(OfficialPage):
     _answer_of = "Ответ Telegram"
     _refusal = "Публикация не пройдёт в Telegram"
 
+    max_parts: int = MAX_PARTS
+    """The most messages a long text is split into (``long_text="split"``); a text that
+    needs more is refused before anything is sent. Set it on the channel
+    (``channel.max_parts = 20``) or on a subclass."""
+
     def _backend_problems(self, post: Post) -> list[str]:
         if self._long_text == "refuse":
             problem = long_text_problem(post, self.limits)
             if problem:
                 return [problem]
-        return []
+            return []
+        problem = too_many_parts(post, self.limits, self.max_parts)
+        return [problem] if problem else []
 
     def notes(self, post: Post) -> list[str]:
         return [] if self._long_text == "refuse" else super().notes(post)

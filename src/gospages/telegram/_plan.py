@@ -71,6 +71,46 @@ def long_text_problem(post: Post, limits: PostLimits) -> str | None:
     )
 
 
+MAX_PARTS = 10
+"""How many messages a long text may be split into by default (`TelegramChannel.max_parts`)."""
+
+
+def text_parts(post: Post, limits: PostLimits) -> int:
+    """How many messages the text of ``post`` goes out as (the photos' caption counted)."""
+    text = message_text(post)
+    if not text:
+        return 0
+    text_limit = limits.text or 4096
+    if post.photos:
+        return len(split_text(text, text_limit, first_limit=limits.caption or text_limit))
+    return len(split_text(text, text_limit))
+
+
+def too_many_parts(post: Post, limits: PostLimits, max_parts: int) -> str | None:
+    """Why a text that splits into more than ``max_parts`` messages is refused, or ``None``.
+
+    Checked before anything is sent: a 10 MB text would otherwise go out as thousands of
+    messages."""
+    length = limits.length(message_text(post))
+    text_limit = limits.text or 4096
+    if length <= text_limit:
+        return None  # one message (or a caption and one message): nothing to count
+    # Each part holds at most text_limit characters: that many parts at least, found
+    # without cutting a huge text.
+    least = -(-length // text_limit)
+    if least > max_parts:
+        parts, about = least, "не меньше чем "
+    else:
+        parts, about = text_parts(post, limits), ""
+    if parts <= max_parts:
+        return None
+    return (
+        f"текст разбился бы {about}на {parts} сообщений, а допустимо не больше {max_parts} "
+        "(TelegramChannel.max_parts). Сократите текст, опубликуйте его ссылкой или "
+        "увеличьте max_parts"
+    )
+
+
 def plan_messages(post: Post, limits: PostLimits, read_photo: Callable[[Photo], bytes]) -> _Plan:
     """The messages ``post`` goes out as. Limits are checked before: this only cuts."""
     text = message_text(post)

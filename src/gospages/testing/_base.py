@@ -76,6 +76,8 @@ class FakeHTTPPlatform(abc.ABC):
     def reset(self) -> None:
         """Forget recorded calls, queued faults and rate windows."""
         self.calls: list[FakeCall] = []
+        self.unsupported: list[str] = []
+        """What served clients called that the fake does not implement (answered error 3)."""
         self._ids = itertools.count(1000)
         self._faults: dict[str, list[Callable[[], httpx.Response | None]]] = {}
         self._windows: dict[str, collections.deque[float]] = {}
@@ -178,6 +180,12 @@ class FakeHTTPPlatform(abc.ABC):
                 except httpx.TimeoutException:
                     self.close_connection = True  # the answer is lost on the way
                     return
+                except UnsupportedByFake as error:
+                    # Over the network an unknown method gets the platform's answer
+                    # (VK: error 3) instead of a dropped connection; it is kept in
+                    # `unsupported` for the test to see.
+                    fake.unsupported.append(str(error))
+                    response = fake._unknown_method(request)
                 payload = response.content
                 self.send_response(response.status_code)
                 for name, value in response.headers.items():
@@ -206,6 +214,11 @@ class FakeHTTPPlatform(abc.ABC):
             self.base_url = previous
 
     # -- for subclasses ------------------------------------------------------------------
+
+    def _unknown_method(self, request: httpx.Request) -> httpx.Response:
+        """The platform's answer to a method it does not know (served mode)."""
+        method = request.url.path.rsplit("/", 1)[-1]
+        return self._error_response(FakeError(3, "Unknown method passed"), method, {})
 
     @abc.abstractmethod
     def _error_response(

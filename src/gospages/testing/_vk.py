@@ -4,7 +4,9 @@ It answers what the project's record of the VK API (``platform-apis.md``) says: 
 and ``request_params`` echoed, which token kinds each method accepts (error 27 for a
 community key on a user-only method, 28 for a service key), 3/3/20 requests per second
 per token (error 6), ``guid`` de-duplication, the three-step photo upload with ``photo``
-as a JSON *string*, threads in ``wall.getComments`` and deleted comments without text.
+as a JSON *string*, threads in ``wall.getComments`` and deleted comments with an empty
+text. Its answers are checked against VK's official JSON schema
+(tests/test_fake_vk_schema.py).
 
 A method the fake does not implement raises `UnsupportedByFake` in the test
 instead of answering something plausible.
@@ -79,6 +81,8 @@ class FakePost:
     is_pinned: bool = False
     postponed: bool = False
     comments_closed: bool = False
+    comments_denied: bool = False
+    """``wall.getComments`` answers error 212 (access to the post's comments denied)."""
     comments: list[FakeComment] = field(default_factory=list)
 
 
@@ -316,9 +320,18 @@ class FakeVK(FakeHTTPPlatform):
         return handler(p, token)
 
     def _execute(self, p: dict[str, str], token: _Token) -> dict[str, Any]:
-        """``execute`` with the one VKScript shape clients send for batching:
-        ``return [API.method({...}), ...];``. Anything else fails loudly."""
+        """``execute`` with the VKScript shapes clients send for batching:
+        ``return [API.method({...}), ...];`` (gospages, ``VkRequestsPool``), the loop of
+        ``VkRequestsPool`` over one method, and the paging loop of ``VkTools.get_all``
+        (the vk_api package). Anything else fails loudly."""
         code = p.get("code", "").strip()
+        pooled = _POOL_ONE_METHOD.fullmatch(code)
+        if pooled is not None:
+            values = json.loads(pooled.group("values"))
+            return self._run_calls([(pooled.group("method"), v) for v in values], token)
+        paged = _GET_ALL.fullmatch(code)
+        if paged is not None:
+            return self._get_all(paged, token)
         match = re.fullmatch(r"return\s*\[(.*)\]\s*;?", code, re.S)
         if match is None:
             raise UnsupportedByFake(
@@ -337,6 +350,9 @@ class FakeVK(FakeHTTPPlatform):
                 raise UnsupportedByFake(f"FakeVK cannot run this VKScript: {rest[:80]}")
             calls.append((head.group(1), args))
             rest = tail[1:].lstrip().removeprefix(",").lstrip()
+        return self._run_calls(calls, token)
+
+    def _run_calls(self, calls: list[tuple[str, dict[str, Any]]], token: _Token) -> dict[str, Any]:
         if len(calls) > 25:
             raise FakeError(13, "Runtime error occurred during code invocation: Too many API calls")
         results: list[Any] = []
@@ -352,6 +368,42 @@ class FakeVK(FakeHTTPPlatform):
         if errors:
             body["execute_errors"] = errors
         return body
+
+    def _get_all(self, match: re.Match[str], token: _Token) -> dict[str, Any]:
+        """``VkTools.get_all``'s VKScript, run as written: up to 25 pages of ``method``."""
+        method, key = match.group("method"), match.group("key")
+        self._check_kind(method, token)
+        params: dict[str, Any] = json.loads(match.group("params"))
+        count: int | None = json.loads(match.group("count"))
+        offset, mul = int(match.group("offset")), int(match.group("mul"))
+        items: list[Any] = []
+        calls = 0
+        while calls < 25:
+            calls += 1
+            params["offset"] = offset * mul
+            try:
+                response = self._dispatch(method, {k: str(v) for k, v in params.items()}, token)
+            except FakeError as error:
+                return {
+                    "response": {"_error": 1},
+                    "execute_errors": [
+                        {"method": method, "error_code": error.code, "error_msg": error.msg}
+                    ],
+                }
+            new_count = response["count"]
+            diff = 0 if count is None else new_count - count
+            if diff < 0:
+                offset += diff
+            else:
+                page = response[key]
+                items += page[diff:]
+                offset += int(params["count"]) + diff
+                if len(page) < int(params["count"]):
+                    calls = 99
+            count = new_count
+            if count is not None and offset >= count:
+                calls = 99
+        return {"response": {"count": count, "items": items, "offset": offset, "more": calls != 99}}
 
     def _m_groups_getById(self, p: dict[str, str], token: _Token) -> Any:
         refs = (p.get("group_ids") or p.get("group_id") or "").split(",")
@@ -382,7 +434,13 @@ class FakeVK(FakeHTTPPlatform):
         return {"groups": out, "profiles": []}
 
     def _m_wall_get(self, p: dict[str, str], token: _Token) -> Any:
-        group = self._owner(p)
+        if "owner_id" not in p and p.get("domain"):
+            found = self._find_group(p["domain"])
+            if found is None:
+                raise _invalid("domain")
+            group = found
+        else:
+            group = self._owner(p)
         count = _int(p, "count", 20)
         if not 0 <= count <= 100:
             raise _invalid("count should be less or equal to 100")
@@ -396,11 +454,16 @@ class FakeVK(FakeHTTPPlatform):
             posts = [x for x in group.posts if not x.postponed]
         ordered = sorted(posts, key=lambda x: (not x.is_pinned, -x.date, -x.id))
         items = [self._post_obj(group, x) for x in ordered[offset : offset + count]]
-        return {"count": len(ordered), "items": items}
+        answer: dict[str, Any] = {"count": len(ordered), "items": items}
+        if p.get("extended") == "1":
+            answer.update(self._extended(group, [x["from_id"] for x in items]))
+        return answer
 
     def _m_wall_getComments(self, p: dict[str, str], token: _Token) -> Any:
         group = self._owner(p)
         post = self._post(group.id, _int(p, "post_id", 0))
+        if post.comments_denied:
+            raise FakeError(212, "Access to post comments denied")
         count = _int(p, "count", 10)
         if not 0 <= count <= 100:
             raise _invalid("count should be less or equal to 100")
@@ -413,8 +476,9 @@ class FakeVK(FakeHTTPPlatform):
             root = self._comment(post, _int(p, "comment_id", 0))
             level = [c for c in post.comments if c.thread_root == root.id]
             level.sort(key=lambda c: c.id, reverse=desc)
-            items = [self._comment_obj(group, c) for c in level[offset : offset + count]]
+            items = [self._comment_obj(group, c, p) for c in level[offset : offset + count]]
             return {
+                **self._comments_extended(group, items, p),
                 "count": len(level),
                 "current_level_count": len(level),
                 "can_post": True,
@@ -426,17 +490,18 @@ class FakeVK(FakeHTTPPlatform):
         top.sort(key=lambda c: c.id, reverse=desc)
         items = []
         for c in top[offset : offset + count]:
-            obj = self._comment_obj(group, c)
+            obj = self._comment_obj(group, c, p)
             replies = [r for r in post.comments if r.thread_root == c.id]
             obj["thread"] = {
                 "count": len(replies),
-                "items": [self._comment_obj(group, r) for r in replies[:thread_items]],
+                "items": [self._comment_obj(group, r, p) for r in replies[:thread_items]],
                 "can_post": not post.comments_closed,
                 "show_reply_button": True,
                 "groups_can_post": True,
             }
             items.append(obj)
         return {
+            **self._comments_extended(group, items, p),
             "count": len(post.comments),
             "current_level_count": len(top),
             "can_post": not post.comments_closed,
@@ -520,7 +585,9 @@ class FakeVK(FakeHTTPPlatform):
         cid = _int(p, "comment_id", 0)
         for post in group.posts:
             for comment in post.comments:
-                if comment.id == cid and not comment.deleted:
+                if comment.id == cid:
+                    if comment.deleted:  # VK: the comment is already deleted
+                        raise FakeError(104, "Not found")
                     comment.deleted = True
                     return 1
         raise _invalid("comment not found")
@@ -593,7 +660,8 @@ class FakeVK(FakeHTTPPlatform):
         if upload is None:
             return httpx.Response(200, json={"error": "invalid upload url"})
         body = request.content
-        if b'name="photo"' not in body:
+        # gospages sends the field "photo", the vk_api package "file0"..."file5".
+        if b'name="photo"' not in body and not re.search(rb'name="file[0-5]"', body):
             return httpx.Response(200, json={"server": 1, "photo": "[]", "hash": ""})
         blob = body.split(b"\r\n\r\n", 1)[1] if b"\r\n\r\n" in body else b""
         if len(blob) <= len(b"\r\n--"):
@@ -655,6 +723,7 @@ class FakeVK(FakeHTTPPlatform):
             "votes": 0,
             "answers": [{"id": next(self._ids), "text": a, "votes": 0, "rate": 0} for a in answers],
             "anonymous": p.get("is_anonymous") == "1",
+            "disable_unvote": p.get("disable_unvote") == "1",
             "multiple": p.get("is_multiple") == "1",
             "answer_ids": [],
             "end_date": 0,
@@ -714,6 +783,7 @@ class FakeVK(FakeHTTPPlatform):
 
     def _post_obj(self, group: FakeGroup, post: FakePost) -> dict[str, Any]:
         obj: dict[str, Any] = {
+            "inner_type": "wall_wallpost",
             "id": post.id,
             "owner_id": -group.id,
             "from_id": post.from_id,
@@ -733,7 +803,46 @@ class FakeVK(FakeHTTPPlatform):
             obj["is_pinned"] = 1
         return obj
 
-    def _comment_obj(self, group: FakeGroup, c: FakeComment) -> dict[str, Any]:
+    def _extended(self, group: FakeGroup, authors: Iterable[int]) -> dict[str, Any]:
+        """The ``profiles`` and ``groups`` of an ``extended=1`` answer."""
+        users = sorted({a for a in authors if a > 0})
+        return {
+            "profiles": [
+                {
+                    "id": uid,
+                    "first_name": "Житель",
+                    "last_name": str(uid),
+                    "can_access_closed": True,
+                    "is_closed": False,
+                }
+                for uid in users
+            ],
+            "groups": [
+                {
+                    "id": group.id,
+                    "name": group.name,
+                    "screen_name": group.screen_name,
+                    "is_closed": group.fields.get("is_closed", 0),
+                    "type": group.fields.get("type", "page"),
+                    "photo_50": group.fields.get("photo_200")
+                    or "https://vk.com/images/camera_50.png",
+                }
+            ],
+        }
+
+    def _comments_extended(
+        self, group: FakeGroup, items: list[dict[str, Any]], p: Mapping[str, str]
+    ) -> dict[str, Any]:
+        if p.get("extended") != "1":
+            return {}
+        authors = [i["from_id"] for i in items]
+        for item in items:
+            authors += [r["from_id"] for r in (item.get("thread") or {}).get("items", [])]
+        return self._extended(group, authors)
+
+    def _comment_obj(
+        self, group: FakeGroup, c: FakeComment, p: Mapping[str, str] | None = None
+    ) -> dict[str, Any]:
         stack = [] if c.thread_root is None else [c.thread_root]
         obj: dict[str, Any] = {
             "id": c.id,
@@ -743,10 +852,12 @@ class FakeVK(FakeHTTPPlatform):
             "parents_stack": stack,
             "date": c.date,
         }
+        # The schema requires text: a deleted comment has an empty one.
+        obj["text"] = "" if c.deleted else c.text
         if c.deleted:
             obj["deleted"] = True
-        else:
-            obj["text"] = c.text
+        if p is not None and p.get("need_likes") == "1":
+            obj["likes"] = {"count": 0, "user_likes": 0, "can_like": 0 if c.deleted else 1}
         if c.reply_to is not None:
             parent_author = next(
                 (x.from_id for x in self._post(group.id, c.post_id).comments if x.id == c.reply_to),
@@ -755,6 +866,23 @@ class FakeVK(FakeHTTPPlatform):
             obj["reply_to_user"] = parent_author
             obj["reply_to_comment"] = c.reply_to
         return obj
+
+
+# The VKScript of the vk_api package (vk_api.requests_pool.vk_one_method and
+# vk_api.tools.vk_get_all_items), as its VkFunction compiles them.
+_POOL_ONE_METHOD = re.compile(
+    r"var values = (?P<values>\[.*\]),i = 0,result = \[\];while\(i < values\.length\) "
+    r"\{result\.push\(API\.(?P<method>[A-Za-z]+\.[A-Za-z]+)\(values\[i\]\)\);i = i \+ 1;\}"
+    r"return result;",
+    re.S,
+)
+_GET_ALL = re.compile(
+    r"var params = (?P<params>\{.*\}),calls = 0,items = \[\],count = (?P<count>null|\d+),"
+    r"offset = (?P<offset>-?\d+),ri;while\(calls < 25\) \{calls = calls \+ 1;"
+    r"params\.offset = offset \* (?P<mul>-?1);var response = "
+    r"API\.(?P<method>[A-Za-z]+\.[A-Za-z]+)\(params\),.*ri = response\.(?P<key>\w+);.*",
+    re.S,
+)
 
 
 def _invalid(detail: str) -> FakeError:

@@ -17,6 +17,7 @@ from .._errors import (
     AuthError,
     CaptchaRequired,
     GospagesError,
+    NetworkError,
     NotFound,
     PermissionDenied,
     PlatformError,
@@ -25,6 +26,7 @@ from .._errors import (
     TokenTypeError,
     ValidationError,
     ValidationRequired,
+    malformed,
 )
 from .._models import Platform
 from .._secrets import redact
@@ -121,6 +123,8 @@ VK_RETRY_CODES = RetryCodes(
 
 def error_from_vk(error: Mapping[str, Any], method: str) -> GospagesError:
     """Turn VK's ``{"error": {...}}`` into a typed error, without ``request_params``."""
+    if not isinstance(error, Mapping):
+        return malformed(Platform.VK, method)
     raw_code = error.get("error_code")
     code = raw_code if isinstance(raw_code, int) else None
     native = redact(str(error.get("error_msg") or "")).strip()
@@ -260,14 +264,35 @@ class VKApi:
             )
         form = {k: form_value(v) for k, v in (params or {}).items() if v is not None}
         captcha: dict[str, str] = {}
+        # A write resent after a lost answer (guid) may have been done by the first
+        # attempt: when a later attempt is refused (error 6, flood control...), the
+        # outcome is unknown, not a failure. The lost answer's error is raised instead, so
+        # the page reads back before reporting anything.
+        lost: list[GospagesError] = []
+
+        async def attempt_once(form: Mapping[str, str]) -> Any:
+            try:
+                return await self._once(method, form, kind)
+            except (NetworkError, ServerError) as error:
+                lost.append(error)
+                raise
+
         for attempt in range(self.max_captcha_attempts + 1):
             try:
                 return await self.transport.run(
-                    functools.partial(self._once, method, {**form, **captcha}, kind),
+                    functools.partial(attempt_once, {**form, **captcha}),
                     retry_if=VK_RETRY_CODES.predicate(retry),
                     method=method,
                 )
-            except CaptchaRequired as error:
+            except GospagesError as error:
+                if (
+                    retry is not RetryMode.READ
+                    and lost
+                    and not isinstance(error, (NetworkError, ServerError))
+                ):
+                    raise lost[0] from error
+                if not isinstance(error, CaptchaRequired):
+                    raise
                 if self.captcha_handler is None or attempt == self.max_captcha_attempts:
                     raise
                 answer = self.captcha_handler(error)
@@ -312,9 +337,7 @@ class VKApi:
         response = await self.transport.post(f"{self.api_url}/{method}", method=method, data=data)
         body = self.transport.json(response, method)
         if not isinstance(body, dict):
-            raise ServerError(
-                "ВКонтакте вернул неожиданный ответ", platform=Platform.VK, method=method
-            )
+            raise malformed(Platform.VK, method)
         if "error" in body:
             raise error_from_vk(body["error"], method)
         if "response" not in body:
@@ -329,6 +352,8 @@ class VKApi:
         # The upload URL is single-use and carries no token of ours; not retried blindly.
         response = await self.transport.post(url, method=method, files={field: (filename, data)})
         body = self.transport.json(response, method)
+        if not isinstance(body, dict):
+            raise malformed(Platform.VK, method)
         if "error" in body:
             err = body["error"]
             if isinstance(err, Mapping):

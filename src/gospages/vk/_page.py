@@ -6,14 +6,14 @@ import hashlib
 import json
 import time
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any
 
 import httpx
 from pydantic import SecretStr
 
 from .._clock import Clock
-from .._errors import GospagesError, NotFound, ValidationError
+from .._errors import GospagesError, NotFound, ValidationError, answer_shape
 from .._models import (
     Capabilities,
     Comment,
@@ -40,11 +40,14 @@ from ._api import (
 )
 from ._parse import (
     _comment_from,
+    _count,
+    _has_id,
+    _is_undated,
+    _items,
     _parse_group,
     _post_from,
     _post_url,
     _profile_from,
-    _ts,
     _verification_from,
 )
 
@@ -82,6 +85,15 @@ _OPERATION_METHODS: dict[Operation, tuple[str, ...]] = {
     Operation.DELETE_COMMENT: ("wall.deleteComment",),
     Operation.BAN: ("groups.ban",),
 }
+
+
+def _thread_of(item: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """``(the thread object, its reply objects)`` of a comment, empty when absent."""
+    thread = item.get("thread")
+    if not isinstance(thread, dict):
+        return {}, []
+    replies = thread.get("items")
+    return thread, [r for r in replies if isinstance(r, dict)] if isinstance(replies, list) else []
 
 
 class VKPage(OfficialPage):
@@ -214,15 +226,18 @@ class VKPage(OfficialPage):
                 method="groups.getById",
                 code=100,
             ) from None
-        groups = response.get("groups") if isinstance(response, dict) else response
-        if not groups:
-            raise NotFound(
-                f"Сообщество ВКонтакте «{self._ref}» не найдено",
-                platform=Platform.VK,
-                method="groups.getById",
-            )
-        group: dict[str, Any] = groups[0]
-        self._group_id = int(group["id"])
+        with answer_shape(Platform.VK, "groups.getById"):
+            groups = response.get("groups") if isinstance(response, dict) else response
+            if not groups:
+                raise NotFound(
+                    f"Сообщество ВКонтакте «{self._ref}» не найдено",
+                    platform=Platform.VK,
+                    method="groups.getById",
+                )
+            group: dict[str, Any] = groups[0]
+            if not isinstance(group, dict) or isinstance(group.get("id"), bool):
+                raise TypeError("group is not an object with an id")
+            self._group_id = abs(int(group["id"]))
         self._group_cache = group
         self._group_cached_at = time.monotonic()
         return group
@@ -232,7 +247,9 @@ class VKPage(OfficialPage):
         return await self._fetch_group()
 
     async def profile(self) -> PageProfile:
-        return _profile_from(await self._fetch_group())
+        group = await self._fetch_group()
+        with answer_shape(Platform.VK, "groups.getById"):
+            return _profile_from(group)
 
     async def verification(self) -> Verification:
         """The mark, from the same ``groups.getById`` answer as :meth:`profile` when that
@@ -240,7 +257,8 @@ class VKPage(OfficialPage):
         group = self._group_cache
         if group is None or time.monotonic() - self._group_cached_at >= 30:
             group = await self._fetch_group()
-        return _verification_from(group)
+        with answer_shape(Platform.VK, "groups.getById"):
+            return _verification_from(group)
 
     # -- reading -------------------------------------------------------------------------
 
@@ -258,14 +276,22 @@ class VKPage(OfficialPage):
                 "wall.get",
                 {"owner_id": -gid, "offset": offset, "count": _PAGE_SIZE, "filter": "owner"},
             )
-            items: list[dict[str, Any]] = page.get("items") or []
-            for item in items:
-                post = _post_from(item, gid)
-                if post.id in seen:  # offsets shift when a post appears meanwhile
+            with answer_shape(Platform.VK, "wall.get"):
+                items, _ = _items(page)
+                posts = [_post_from(item, gid) for item in items]
+                total = _count(page, "count")
+            for post in posts:
+                if post is None or post.id in seen:  # offsets shift when a post appears
                     continue
                 seen.add(post.id)
                 if not in_window(post.date, since, until):
-                    if since is not None and post.date < since and not post.is_pinned:
+                    # An undated post says nothing of where the window ends.
+                    if (
+                        since is not None
+                        and post.date < since
+                        and not post.is_pinned
+                        and not _is_undated(post)
+                    ):
                         if pinned is not None:
                             yield pinned
                         return
@@ -278,7 +304,7 @@ class VKPage(OfficialPage):
                     pinned = None
                 yield post
             offset += len(items)
-            if not items or offset >= int(page.get("count", 0)):
+            if not items or offset >= total:
                 if pinned is not None:
                     yield pinned
                 return
@@ -297,7 +323,10 @@ class VKPage(OfficialPage):
                 )
                 firsts[start : start + len(batch)] = answers
         for post, first in zip(posts, firsts, strict=True):
-            async for comment in self._post_comments(post.id, since, first_page=first):
+            # VK answers `false` in execute for a post whose comments it refuses (212):
+            # that post is read alone, and its refusal recorded without ending the walk.
+            stream = self._post_comments(post.id, since, first_page=first)
+            async for comment in self._walk_post(post.id, stream):
                 yield comment
 
     @staticmethod
@@ -336,21 +365,38 @@ class VKPage(OfficialPage):
                             code=100,
                         ) from None
                     raise
-            items: list[dict[str, Any]] = page.get("items") or []
-            for item in items:
-                top = _comment_from(item, gid, post_id, thread_id=None)
+            with answer_shape(Platform.VK, "wall.getComments"):
+                items, _ = _items(page)
+                # "count" counts threads too; the top level is current_level_count.
+                total = _count(page, "current_level_count", "count")
+                parsed: list[tuple[Comment, list[Comment] | None]] = []
+                for item in items:
+                    if not _has_id(item):
+                        continue
+                    top = _comment_from(item, gid, post_id, thread_id=None)
+                    thread, replies = _thread_of(item)
+                    if _count(thread, "count") > len(replies):
+                        parsed.append((top, None))  # the whole thread is read apart
+                    else:
+                        parsed.append(
+                            (
+                                top,
+                                [
+                                    _comment_from(r, gid, post_id, thread_id=top.id)
+                                    for r in replies
+                                    if _has_id(r)
+                                ],
+                            )
+                        )
+            for top, known_replies in parsed:
                 yield top
-                thread = item.get("thread") or {}
-                replies: list[dict[str, Any]] = thread.get("items") or []
-                if int(thread.get("count") or 0) > len(replies):
+                if known_replies is None:
                     async for reply in self._thread(post_id, top.id):
                         yield reply
-                    continue
-                for reply_item in replies:
-                    yield _comment_from(reply_item, gid, post_id, thread_id=top.id)
+                else:
+                    for reply in known_replies:
+                        yield reply
             offset += len(items)
-            # "count" counts threads too; the top level is current_level_count.
-            total = int(page.get("current_level_count") or page.get("count") or 0)
             if not items or offset >= total:
                 return
 
@@ -370,11 +416,18 @@ class VKPage(OfficialPage):
                     "preview_length": 0,
                 },
             )
-            items: list[dict[str, Any]] = page.get("items") or []
-            for item in items:
-                yield _comment_from(item, gid, post_id, thread_id=root_id)
+            with answer_shape(Platform.VK, "wall.getComments"):
+                items, _ = _items(page)
+                total = _count(page, "count")
+                replies = [
+                    _comment_from(item, gid, post_id, thread_id=root_id)
+                    for item in items
+                    if _has_id(item)
+                ]
+            for reply in replies:
+                yield reply
             offset += len(items)
-            if not items or offset >= int(page.get("count", 0)):
+            if not items or offset >= total:
                 return
 
     # -- writing -------------------------------------------------------------------------
@@ -404,21 +457,24 @@ class VKPage(OfficialPage):
         attachments: list[str] = []
         if images:
             server = await self._api.call("photos.getWallUploadServer", {"group_id": gid})
+            with answer_shape(Platform.VK, "photos.getWallUploadServer"):
+                upload_url = str(server["upload_url"])
             for name, data in images:
                 uploaded = await self._api.upload(
-                    server["upload_url"], field="photo", filename=name, data=data
+                    upload_url, field="photo", filename=name, data=data
                 )
-                saved = await self._api.call(
-                    "photos.saveWallPhoto",
-                    {
+                with answer_shape(Platform.VK, "upload"):
+                    form = {
                         "group_id": gid,
                         "photo": uploaded["photo"],
                         "server": uploaded["server"],
                         "hash": uploaded["hash"],
-                    },
-                    retry=RetryMode.IDEMPOTENT,
+                    }
+                saved = await self._api.call(
+                    "photos.saveWallPhoto", form, retry=RetryMode.IDEMPOTENT
                 )
-                attachments.append(f"photo{saved[0]['owner_id']}_{saved[0]['id']}")
+                with answer_shape(Platform.VK, "photos.saveWallPhoto"):
+                    attachments.append(f"photo{int(saved[0]['owner_id'])}_{int(saved[0]['id'])}")
         for poll in post.polls:
             created = await self._api.call(
                 "polls.create",
@@ -432,7 +488,8 @@ class VKPage(OfficialPage):
                 # No guid for polls: a resend after a lost answer would make a second poll.
                 retry=RetryMode.UNSAFE,
             )
-            attachments.append(f"poll{created['owner_id']}_{created['id']}")
+            with answer_shape(Platform.VK, "polls.create"):
+                attachments.append(f"poll{int(created['owner_id'])}_{int(created['id'])}")
         attachments.extend(str(link.url) for link in post.links)
         params: dict[str, Any] = {
             "owner_id": -gid,
@@ -448,7 +505,11 @@ class VKPage(OfficialPage):
     async def _send_post(self, post: Post, prepared: tuple[int, dict[str, Any]]) -> str:
         _, params = prepared
         response = await self._api.call("wall.post", params, retry=RetryMode.IDEMPOTENT)
-        return str(response["post_id"])
+        with answer_shape(Platform.VK, "wall.post"):
+            post_id = response["post_id"]
+            if isinstance(post_id, bool) or not isinstance(post_id, int) or post_id <= 0:
+                raise TypeError("post_id is not a positive integer")
+            return str(post_id)
 
     def _receipt_page(self, prepared: tuple[int, dict[str, Any]]) -> str:
         return str(prepared[0])
@@ -465,13 +526,29 @@ class VKPage(OfficialPage):
             "же Post безопасна: VK отбросит дубль по guid."
         )
 
+    async def _baseline(self, post: Post, prepared: tuple[int, dict[str, Any]]) -> Any:
+        """The newest post id on the wall before sending (VK numbers a wall's posts in
+        order): after a lost answer only a newer post can be this one, never an earlier
+        one with the same text. ``None`` when the wall cannot be read (no read-back).
+        A scheduled post is matched by its exact date instead: the moment is enough."""
+        if post.publish_at is not None:
+            return datetime.now(timezone.utc)
+        gid, _ = prepared
+        if not self._api.kinds_for("wall.get"):
+            return None
+        # VK lists a pinned post first whatever its age: two items hold the newest.
+        page = await self._api.call("wall.get", {"owner_id": -gid, "count": 2, "filter": "owner"})
+        with answer_shape(Platform.VK, "wall.get"):
+            items, _ = _items(page)
+            ids = [item["id"] for item in items if _has_id(item)]
+            return max((int(i) for i in ids), default=0)
+
     async def _find_written(
         self, post: Post, prepared: tuple[int, dict[str, Any]], baseline: Any
     ) -> str | None:
         """Look for ``post`` on the wall after its answer was lost (``baseline``: the
-        moment before sending)."""
+        newest post id before sending, or for a scheduled post the moment before)."""
         gid, _ = prepared
-        started: datetime = baseline
         if post.publish_at is not None:
             # Scheduled posts are shown to the community's admins only: the user key.
             kind: TokenKind | None = TokenKind.USER
@@ -485,15 +562,16 @@ class VKPage(OfficialPage):
             page = await self._api.call("wall.get", params, token=kind)
         except GospagesError:
             return None
-        for item in page.get("items") or []:
-            if item.get("text", "") != post.text:
-                continue
-            date = _ts(item.get("date"))
-            if post.publish_at is not None:
-                if item.get("date") == int(post.publish_at.timestamp()):
+        with answer_shape(Platform.VK, "wall.get"):
+            items, _ = _items(page)
+            for item in items:
+                if not _has_id(item) or item.get("text", "") != post.text:
+                    continue
+                if post.publish_at is not None:
+                    if item.get("date") == int(post.publish_at.timestamp()):
+                        return str(item["id"])
+                elif isinstance(baseline, int) and int(item["id"]) > baseline:
                     return str(item["id"])
-            elif date is not None and date >= started - timedelta(minutes=2):
-                return str(item["id"])
         return None
 
     async def _send_reply(self, comment: Comment, text: str, target: Any) -> Comment:
@@ -514,10 +592,14 @@ class VKPage(OfficialPage):
             },
             retry=RetryMode.IDEMPOTENT,
         )
+        with answer_shape(Platform.VK, "wall.createComment"):
+            comment_id = response["comment_id"]
+            if isinstance(comment_id, bool) or not isinstance(comment_id, int):
+                raise TypeError("comment_id is not an integer")
         return Comment(
             platform=Platform.VK,
             page=str(gid),
-            id=str(response["comment_id"]),
+            id=str(comment_id),
             post_id=comment.post_id,
             author_id=str(-gid),
             date=datetime.now(timezone.utc),

@@ -60,41 +60,110 @@ def _parse_group(group: int | str) -> tuple[int | None, str]:
 
 
 def _ts(value: Any) -> datetime | None:
-    if isinstance(value, (int, float)) and value > 0:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        return None
+    try:
         return datetime.fromtimestamp(value, tz=timezone.utc)
-    return None
+    except (OverflowError, OSError, ValueError):  # a date VK could not have meant
+        return None
+
+
+def _items(page: Any) -> tuple[list[Mapping[str, Any]], Any]:
+    """``(the objects among page["items"], the page)``: a page that is not an object
+    or items that are not a list are a wrong shape (TypeError); non-objects are dropped."""
+    if not isinstance(page, Mapping):
+        raise TypeError("not an object")
+    items = page.get("items") or []
+    if not isinstance(items, list):
+        raise TypeError("items is not a list")
+    return [i for i in items if isinstance(i, Mapping)], page
+
+
+def _count(page: Mapping[str, Any], *keys: str) -> int:
+    """The first of ``keys`` that holds a count (0 when none does)."""
+    for key in keys:
+        value = page.get(key)
+        if isinstance(value, int) and not isinstance(value, bool) and value:
+            return value
+    return 0
+
+
+def _has_id(item: Mapping[str, Any]) -> bool:
+    value = item.get("id")
+    return isinstance(value, (int, str)) and not isinstance(value, bool) and str(value) != ""
 
 
 def _post_url(gid: int, post_id: str) -> str:
     return f"https://vk.com/wall-{gid}_{post_id}"
 
 
-def _post_from(item: Mapping[str, Any], gid: int) -> PostSummary:
+_UNDATED = datetime.fromtimestamp(0, tz=timezone.utc)
+"""The date of a post VK gave without one (see :func:`_is_undated`)."""
+
+
+def _is_undated(post: PostSummary) -> bool:
+    return post.date == _UNDATED
+
+
+def _attachment_kinds(item: Mapping[str, Any]) -> list[str]:
+    found = item.get("attachments")
+    if not isinstance(found, list):
+        return []
+    return [str(a.get("type") or "") for a in found if isinstance(a, Mapping)]
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _post_from(item: Mapping[str, Any], gid: int) -> PostSummary | None:
+    """A post from a ``wall.get`` item; ``None`` for an item that is no post: one
+    without an id, or the placeholder of a deleted post (``is_deleted``)."""
+    if not isinstance(item, Mapping) or not _has_id(item) or item.get("is_deleted"):
+        return None
+
     def count(key: str) -> int | None:
         value = item.get(key)
-        return int(value.get("count", 0)) if isinstance(value, Mapping) else None
+        if not isinstance(value, Mapping):
+            return None
+        number = value.get("count", 0)
+        return number if isinstance(number, int) and not isinstance(number, bool) else None
 
     post_id = str(item["id"])
+    text = _text(item.get("text"))
+    attachments = _attachment_kinds(item)
+    # A repost carries the original in copy_history: its text and attachments are the
+    # content people see.
+    history = item.get("copy_history")
+    if isinstance(history, list):
+        for original in history:
+            if not isinstance(original, Mapping):
+                continue
+            quoted = _text(original.get("text")).strip()
+            if quoted:
+                text = f"{text}\n\n{quoted}" if text.strip() else quoted
+            attachments.extend(_attachment_kinds(original))
     return PostSummary(
         platform=Platform.VK,
         page=str(gid),
         id=post_id,
-        date=_ts(item.get("date")) or datetime.fromtimestamp(0, tz=timezone.utc),
-        text=item.get("text") or "",
+        date=_ts(item.get("date")) or _UNDATED,
+        text=text,
         url=_post_url(gid, post_id),
         views=count("views"),
         likes=count("likes"),
         reposts=count("reposts"),
         comments_count=count("comments"),
         is_pinned=bool(item.get("is_pinned")),
-        attachments=[a.get("type", "") for a in item.get("attachments") or []],
+        attachments=attachments,
     )
 
 
 def _comment_from(
     item: Mapping[str, Any], gid: int, post_id: str, *, thread_id: str | None
 ) -> Comment:
-    parents = item.get("parents_stack") or []
+    parents = item.get("parents_stack")
+    parents = parents if isinstance(parents, list) else []
     parent = item.get("reply_to_comment") or (parents[-1] if parents else None)
     if parent is None and thread_id is not None:
         parent = thread_id
@@ -106,7 +175,7 @@ def _comment_from(
         post_id=str(item.get("post_id") or post_id),
         author_id=str(from_id) if from_id is not None else None,
         date=_ts(item.get("date")),
-        text=item.get("text") or "",
+        text=_text(item.get("text")),
         parent_id=str(parent) if parent is not None else None,
         thread_id=thread_id,
         deleted=bool(item.get("deleted")),
@@ -116,7 +185,8 @@ def _comment_from(
 
 def _profile_from(group: Mapping[str, Any]) -> PageProfile:
     gid = int(group["id"])
-    contacts = group.get("contacts") or []
+    contacts = group.get("contacts")
+    contacts = [c for c in contacts if isinstance(c, Mapping)] if isinstance(contacts, list) else []
     phones = [str(c["phone"]).strip() for c in contacts if c.get("phone")]
     emails = [str(c["email"]).strip() for c in contacts if c.get("email")]
     addresses: list[str] = []
@@ -129,9 +199,12 @@ def _profile_from(group: Mapping[str, Any]) -> PageProfile:
                 addresses.append(str(text))
         elif isinstance(main, str) and main:
             addresses.append(main)
-    cover = group.get("cover") or {}
-    images = cover.get("images") or [] if cover.get("enabled") else []
-    cover_url = max(images, key=lambda i: i.get("width", 0)).get("url") if images else None
+    cover = group.get("cover")
+    cover = cover if isinstance(cover, Mapping) else {}
+    images = cover.get("images") if cover.get("enabled") else []
+    images = [i for i in images if isinstance(i, Mapping)] if isinstance(images, list) else []
+    widest = max(images, key=lambda i: _number(i.get("width"))) if images else None
+    cover_url = widest.get("url") if widest is not None else None
     wall = group.get("wall")
     screen_name = group.get("screen_name")
     known = {
@@ -174,20 +247,38 @@ def _profile_from(group: Mapping[str, Any]) -> PageProfile:
     )
 
 
+def _number(value: Any) -> float:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
+
+
+def _objects(value: Any) -> list[Mapping[str, Any]]:
+    return [v for v in value if isinstance(v, Mapping)] if isinstance(value, list) else []
+
+
 def _feedback_widgets(group: Mapping[str, Any]) -> list[FeedbackWidget] | None:
-    if "menu" not in group and "app_buttons" not in group:
-        return None
+    """The feedback widgets (ПОС) found in the menu and the app buttons.
+
+    ``None`` (unknown) when VK gave no readable ``menu``: the widgets live there, and
+    app buttons alone cannot say there are none. Widgets found are returned all the same.
+    """
     found: list[FeedbackWidget] = []
-    menu = group.get("menu") or {}
-    for item in menu.get("items") or []:
+    menu = group.get("menu")
+    for item in _objects(menu.get("items")) if isinstance(menu, Mapping) else []:
         title = str(item.get("title") or "")
         url = str(item.get("url") or "")
+        kind = item.get("type")
         if any(h in f"{title} {url}".casefold() for h in _POS_HINTS):
-            found.append(FeedbackWidget(title=title, url=url or None, kind=item.get("type")))
-    for button in group.get("app_buttons") or []:
+            found.append(
+                FeedbackWidget(
+                    title=title, url=url or None, kind=kind if isinstance(kind, str) else None
+                )
+            )
+    for button in _objects(group.get("app_buttons")):
         title = str(button.get("title") or "")
         if any(h in title.casefold() for h in _POS_HINTS):
             found.append(FeedbackWidget(title=title, kind="app_button"))
+    if not isinstance(menu, Mapping) and not found:
+        return None
     return found
 
 
