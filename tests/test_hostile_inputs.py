@@ -136,7 +136,7 @@ def test_a_file_in_no_known_encoding_names_the_encodings_tried(tmp_path: Path) -
     bad = tmp_path / "r.csv"
     bad.write_bytes(header + b"a;\x98\x98;x;y\n")  # 0x98 is neither UTF-8 nor Windows-1251
     text = messages(bad)
-    assert "кодировка не UTF-8" in text
+    assert "пробованы кодировки UTF-8" in text
     assert "Windows-1251" in text
     yaml_file = tmp_path / "r.yaml"
     yaml_file.write_bytes(b"organizations: \x98\n")
@@ -344,7 +344,7 @@ def test_a_cp1251_policy_is_read(tmp_path: Path) -> None:
 def test_a_policy_in_no_known_encoding_or_too_big_is_named(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_bytes(b'name = "\x98"\n')
-    with pytest.raises(ValidationError, match=r"bad\.toml: .*кодировки UTF-8, Windows-1251"):
+    with pytest.raises(ValidationError, match=r"bad\.toml: .*кодировки UTF-8, UTF-16 \(с BOM\), Windows-1251"):
         load_policy(bad)
     huge = tmp_path / "huge.toml"
     with huge.open("wb") as file:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import zipfile
@@ -10,6 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from .._escape import csv_cell, csv_uncell
+from .._files import FileProblem, read_bounded, read_text
 from ._common import (
     _ALIASES,
     _COLUMNS,
@@ -162,53 +162,27 @@ def _table(records: Sequence[Sequence[object]], source: str) -> tuple[int, list[
 MAX_FILE_BYTES = 16 * 1024 * 1024
 #: The largest an XLSX may grow when unpacked (a workbook is a ZIP of XML files).
 MAX_UNPACKED_BYTES = 128 * 1024 * 1024
-_ENCODINGS = "UTF-8, UTF-16 (с BOM), Windows-1251"
 
 
 def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):g} МБ"
 
 
-def _read_bytes(path: Path, limit: int | None = None) -> bytes:
-    """The file's bytes, refusing a file over ``limit`` (default `MAX_FILE_BYTES`)
-    without reading more than ``limit + 1`` bytes of it."""
-    limit = MAX_FILE_BYTES if limit is None else limit
-    with path.open("rb") as file:
-        data = file.read(limit + 1)
-    if len(data) > limit:
-        raise _fail(
-            str(path),
-            f"файл больше {_megabytes(limit)}: gospages не читает реестры такого размера "
-            f"(ограничение против испорченных и враждебных файлов)",
-        )
-    return data
+def _read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    try:
+        return read_bounded(path, limit, "реестры")
+    except FileProblem as problem:
+        raise _fail(str(path), str(problem)) from None
 
 
 def _read_text(path: Path) -> str:
-    """UTF-8 (with Excel's BOM or without), UTF-16 with a BOM (Excel's «Текст Юникод»),
-    else Windows-1251 as old Excel saves CSV."""
-    data = _read_bytes(path)
     try:
-        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            text = data.decode("utf-16")
-        else:
-            try:
-                text = data.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                text = data.decode("cp1251")
-    except UnicodeDecodeError:
+        return read_text(path, MAX_FILE_BYTES, "реестры")
+    except FileProblem as problem:
         raise _fail(
             str(path),
-            f"не удалось прочитать как текст: кодировка не {_ENCODINGS}. "
-            f"Сохраните файл в кодировке UTF-8.",
+            f"{problem}. Сохраните реестр как CSV в UTF-8, YAML или книгу Excel (.xlsx).",
         ) from None
-    if "\x00" in text:
-        raise _fail(
-            str(path),
-            f"это не текстовый файл (в нём нулевые байты): пробованы кодировки {_ENCODINGS}. "
-            f"Сохраните реестр как CSV в UTF-8, YAML или книгу Excel (.xlsx).",
-        )
-    return text
 
 
 def _csv_records(path: Path) -> list[list[str]]:

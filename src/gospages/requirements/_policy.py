@@ -22,6 +22,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from .._errors import ValidationError as GospagesValidationError
+from .._files import FileProblem, read_text
 from .._models import Platform
 from .._platforms import official_platforms
 from ..registry import Organization
@@ -174,38 +175,17 @@ def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
 
 #: The largest policy file gospages reads (the presets are about 1 KB).
 MAX_POLICY_BYTES = 1024 * 1024
-_ENCODINGS = ("utf-8-sig", "cp1251")
-_ENCODING_NAMES = "UTF-8, Windows-1251"
 
 
 def _fail(origin: str, message: str) -> GospagesValidationError:
     return GospagesValidationError(f"Политика {origin}: {message}")
 
 
-def _decode(data: bytes, origin: str) -> str:
-    """TOML is UTF-8; Windows-1251 is accepted too, as Russian Notepad used to save."""
-    for encoding in _ENCODINGS:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise _fail(
-        origin,
-        f"не удалось прочитать как текст: пробованы кодировки {_ENCODING_NAMES}. "
-        f"Сохраните файл в UTF-8.",
-    )
-
-
 def _read_file(path: Path) -> str:
-    with path.open("rb") as file:
-        data = file.read(MAX_POLICY_BYTES + 1)
-    if len(data) > MAX_POLICY_BYTES:
-        raise _fail(
-            str(path),
-            f"файл больше {MAX_POLICY_BYTES // 1024} КБ: это не политика "
-            f"(ограничение против испорченных и враждебных файлов)",
-        )
-    return _decode(data, str(path))
+    try:
+        return read_text(path, MAX_POLICY_BYTES, "политики")
+    except FileProblem as problem:
+        raise _fail(str(path), f"{problem}. Сохраните файл в UTF-8.") from None
 
 
 def _parents(data: Mapping[str, Any], origin: str) -> list[str]:

@@ -1,0 +1,58 @@
+"""Reading files people hand to gospages (registries, policies): bounded, in the encodings
+Russian offices save text in, with the problem said in Russian."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+__all__ = ["ENCODINGS", "FileProblem", "read_bounded", "read_text"]
+
+ENCODINGS = "UTF-8, UTF-16 (с BOM), Windows-1251"
+"""The encodings :func:`read_text` tries, as a user reads them."""
+
+
+class FileProblem(ValueError):
+    """What is wrong with a file, in Russian, without its name (the caller adds it)."""
+
+
+def _size(size: int) -> str:
+    if size >= 10 * 1024 * 1024:
+        return f"{size / (1024 * 1024):g} МБ"
+    return f"{size // 1024} КБ"
+
+
+def read_bounded(path: Path, limit: int, what: str) -> bytes:
+    """The bytes of ``path``, refusing a file over ``limit`` bytes without reading more
+    than ``limit + 1`` of them. ``what`` names the kind of file («реестры», «политики»)."""
+    with path.open("rb") as file:
+        data = file.read(limit + 1)
+    if len(data) > limit:
+        raise FileProblem(
+            f"файл больше {_size(limit)}: gospages не читает {what} такого размера "
+            "(ограничение против испорченных и враждебных файлов)"
+        )
+    return data
+
+
+def read_text(path: Path, limit: int, what: str) -> str:
+    """The text of ``path``: UTF-8 (with Excel's BOM or without), UTF-16 with a BOM
+    (Excel's «Текст Юникод»), else Windows-1251 (old Excel and Notepad)."""
+    data = read_bounded(path, limit, what)
+    try:
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            text = data.decode("utf-16")
+        else:
+            try:
+                text = data.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                text = data.decode("cp1251")
+    except UnicodeDecodeError:
+        raise FileProblem(
+            f"не удалось прочитать как текст: пробованы кодировки {ENCODINGS}"
+        ) from None
+    if "\x00" in text:
+        raise FileProblem(
+            f"это не текстовый файл (в нём нулевые байты): пробованы кодировки {ENCODINGS}"
+        )
+    return text
