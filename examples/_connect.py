@@ -91,7 +91,7 @@ class Connection:
 def connect() -> Connection:
     """The connection the examples use: real keys from the environment, else the sandbox."""
     group = os.environ.get(ENV_GROUP, "").strip()
-    settings = Settings()
+    settings = Settings.from_environment()
     tokens = {
         kwarg: value
         for kwarg in ENV_TOKENS

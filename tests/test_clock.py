@@ -161,3 +161,51 @@ def test_cli_sandbox_commands_take_real_pace() -> None:
     assert parser.parse_args(["audit", "--sandbox", "--real-pace"]).real_pace
     assert parser.parse_args(["moderate", "--sandbox", "--real-pace"]).real_pace
     assert not parser.parse_args(["demo"]).real_pace
+
+
+async def test_virtual_time_waits_for_an_answer_from_a_served_fake() -> None:
+    # Over a real socket the loop looks idle while a request is out; the clock must not
+    # jump to the next limiter slot meanwhile, or the fake sees a burst and answers 6.
+    import httpx
+
+    sandbox = sample_vk()
+    clock = sandbox.fake.clock
+    with sandbox.fake.serve() as url:
+        async with httpx.AsyncClient() as http:
+            page = VKPage(
+                sandbox.district,
+                service_token=sandbox.service_token,
+                http_client=http,
+                clock=clock,
+                api_url=url + "/method",
+                retry=RetryPolicy.none(),
+            )
+            results = await asyncio.gather(
+                *(page.profile() for _ in range(12)), return_exceptions=True
+            )
+    assert [r for r in results if isinstance(r, BaseException)] == []
+    assert clock.monotonic() >= 3 * 1.05 - 1e-9  # 12 requests at 3 per window: 3 windows
+
+
+def test_a_virtual_clock_and_its_limiters_and_loops_are_freed() -> None:
+    import gc
+    import weakref
+
+    from gospages import _clock
+    from gospages._transport import limiter_for
+
+    async def use(clock: VirtualClock) -> None:
+        limiter = limiter_for("vk", "a-token-of-the-test", 3, clock=clock)
+        for _ in range(5):
+            await limiter.acquire()
+
+    refs = []
+    before = len(_clock._drivers)
+    for _ in range(5):
+        clock = VirtualClock()
+        asyncio.run(use(clock))
+        refs.append(weakref.ref(clock))
+        del clock
+    gc.collect()
+    assert [r for r in refs if r() is not None] == []
+    assert len(_clock._drivers) <= before

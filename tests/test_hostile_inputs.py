@@ -344,7 +344,9 @@ def test_a_cp1251_policy_is_read(tmp_path: Path) -> None:
 def test_a_policy_in_no_known_encoding_or_too_big_is_named(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_bytes(b'name = "\x98"\n')
-    with pytest.raises(ValidationError, match=r"bad\.toml: .*кодировки UTF-8, UTF-16 \(с BOM\), Windows-1251"):
+    with pytest.raises(
+        ValidationError, match=r"bad\.toml: .*кодировки UTF-8, UTF-16 \(с BOM\), Windows-1251"
+    ):
         load_policy(bad)
     huge = tmp_path / "huge.toml"
     with huge.open("wb") as file:

@@ -335,3 +335,37 @@ async def test_ok_publish_is_not_published_for_a_non_topic_answer() -> None:
     assert receipt.status is PublishStatus.PUBLISHED
     assert receipt.post_id is not None and receipt.post_id.isdigit()
     assert receipt.note and "проверке" in receipt.note
+
+
+async def test_an_answer_nested_too_deep_is_a_server_error_on_every_read() -> None:
+    # json.loads gives up with RecursionError on such a body: it must stay a ServerError.
+    import httpx
+
+    from gospages import GospagesError, ServerError
+    from gospages.ok import OKPage
+    from gospages.vk import VKPage
+
+    deep = b"[" * 100_000 + b"]" * 100_000
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=b'{"response":' + deep + b"}")
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
+        pages = [
+            VKPage(
+                "adm_ensk", service_token="svc-token-123456", http_client=client, retry=NO_RETRY
+            ),
+            OKPage(
+                "53038939046008",
+                application_key="CBAFJIICABABABABA",
+                application_secret_key="secret-123456",
+                access_token="token-1234567",
+                http_client=client,
+                retry=NO_RETRY,
+            ),
+        ]
+        for page in pages:
+            for read in (page.profile, page.verification):
+                with pytest.raises(GospagesError) as caught:
+                    await read()
+                assert isinstance(caught.value, ServerError)

@@ -17,6 +17,7 @@ from gospages import (
     AuthError,
     GospagesError,
     NotFound,
+    OutcomeUnknown,
     Photo,
     Poll,
     Post,
@@ -355,3 +356,16 @@ async def test_paging_stops_when_ok_repeats_an_anchor(httpx_mock: HTTPXMock) -> 
         posts = [p async for p in page.posts()]
     assert [p.id for p in posts] == ["1"]
     assert len(httpx_mock.get_requests()) == 2  # the repeat is noticed, not followed forever
+
+
+async def test_a_reply_never_sent_is_not_taken_for_an_earlier_identical_answer() -> None:
+    sandbox = sample_ok()
+    topic = max(sandbox.fake.groups[sandbox.group_id].topics, key=lambda t: t.created_ms)
+    text = "Спасибо, передали в отдел ЖКХ."
+    async with sandbox.page(retry=RetryPolicy.none(), requests_per_second=1000) as page:
+        question = [c async for c in page.comments(topic.id)][0]
+        await page.reply(question, text)
+        sandbox.fake.fail_next("discussions.addDiscussionComment", http_status=502)
+        with pytest.raises(OutcomeUnknown):
+            await page.reply(question, text)  # not done: the earlier answer is no proof
+    assert [c.text for c in topic.comments].count(text) == 1

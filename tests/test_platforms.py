@@ -226,3 +226,20 @@ def test_the_rules_layer_imports_no_backend() -> None:
         [str(lint), "--no-cache"], capture_output=True, text=True, cwd=SRC.parents[1], check=False
     )
     assert result.returncode == 0, result.stdout[-2000:]
+
+
+def test_a_bad_value_in_dotenv_is_named_not_echoed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("GOSPAGES_TG_API_ID", raising=False)
+    (tmp_path / ".env").write_text(
+        "GOSPAGES_TG_API_ID=123456:AAE-bot-secret-token-xyz\n", encoding="utf-8"
+    )
+    with pytest.raises(ValidationError) as caught:
+        PageFactory()
+    assert "GOSPAGES_TG_API_ID" in str(caught.value)
+    assert "AAE-bot-secret" not in str(caught.value) + repr(caught.value)
+    (tmp_path / ".env").write_bytes("# примечание\nGOSPAGES_VK_USER_TOKEN=x\n".encode("cp1251"))
+    with pytest.raises(ValidationError, match="UTF-8"):
+        Settings.from_environment()

@@ -184,3 +184,34 @@ async def test_error_pages_and_broken_addresses_give_none() -> None:
     async with client:
         assert await fetch_site(client, "adm.example", resolve=resolve) is None
         assert await fetch_site(client, "https://[::zz]/", resolve=resolve) is None
+
+
+async def test_a_host_that_resolves_again_to_loopback_is_refused_at_connection() -> None:
+    # DNS rebinding: the check is told a public address, the connection goes to 127.0.0.1.
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    class Internal(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = b"<html>INTERNAL secret=42</html>"
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Internal)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    async def rebinding(host: str) -> list[str]:
+        return ["93.184.216.34"]
+
+    try:
+        async with httpx.AsyncClient() as client:
+            url = f"http://localhost:{server.server_address[1]}/"
+            assert await fetch_site(client, url, resolve=rebinding) is None
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import abc
 import asyncio
+import contextlib
 import heapq
 import itertools
 import threading
 import time
 import weakref
+from collections.abc import Iterator
 
 import httpx
 
@@ -35,6 +37,11 @@ class Clock(abc.ABC):
     @abc.abstractmethod
     async def sleep(self, seconds: float) -> None:
         """Wait ``seconds`` on this clock."""
+
+    def outside(self) -> contextlib.AbstractContextManager[None]:
+        """Around waiting for the outside world (a request on a socket, a thread): a
+        virtual clock does not move meanwhile. The real clock has nothing to do."""
+        return contextlib.nullcontext()
 
 
 class RealClock(Clock):
@@ -88,6 +95,7 @@ class VirtualClock(Clock):
         self._lock = threading.Lock()
         self._sleepers: list[_Sleeper] = []
         self._seq = itertools.count()
+        self._outside = 0
 
     def __repr__(self) -> str:
         return f"VirtualClock(time={self.time():.3f})"
@@ -108,6 +116,28 @@ class VirtualClock(Clock):
             self._elapsed += seconds
             due = self._pop_due(self._elapsed)
         _wake(due)
+
+    @contextlib.contextmanager
+    def outside(self) -> Iterator[None]:
+        """Time stands while a request is out: an answer that takes real time to come (a
+        served fake on a socket) arrives before any sleeper due later wakes up."""
+        with self._lock:
+            self._outside += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._outside -= 1
+                waiting = self._outside == 0
+                loops = {future.get_loop() for _, _, future in self._sleepers}
+            if waiting:
+                for loop in loops:  # the drivers parked while the request was out
+                    if not loop.is_closed():
+                        loop.call_soon_threadsafe(_driver(loop).add, self)
+
+    def _is_outside(self) -> bool:
+        with self._lock:
+            return self._outside > 0
 
     async def sleep(self, seconds: float) -> None:
         if seconds <= 0:
@@ -150,27 +180,37 @@ class _Driver:
     """
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        self.loop = loop
+        # Weakly: the registry of drivers is keyed by the loop and must not keep it alive.
+        self._loop = weakref.ref(loop)
         self.clocks: list[VirtualClock] = []
         self.scheduled = False
 
     def add(self, clock: VirtualClock) -> None:
         if clock not in self.clocks:
             self.clocks.append(clock)
-        if not self.scheduled:
+        loop = self._loop()
+        if not self.scheduled and loop is not None:
             self.scheduled = True
-            self.loop.call_soon(self.run, 0)
+            loop.call_soon(self.run, 0)
 
     def run(self, idle: int) -> None:
-        ready = getattr(self.loop, "_ready", None)
+        loop = self._loop()
+        if loop is None:
+            return
+        ready = getattr(loop, "_ready", None)
         # Not CPython's loop (no queue to look at): give the rest a few rounds first.
         busy = len(ready) > 0 if ready is not None else idle < _IDLE_ROUNDS
         if busy:
-            self.loop.call_soon(self.run, 0 if ready is not None else idle + 1)
+            loop.call_soon(self.run, 0 if ready is not None else idle + 1)
+            return
+        if any(clock._is_outside() for clock in self.clocks):
+            # A request is out: park until it is back (outside() schedules us again),
+            # instead of spinning or moving time ahead of the answer.
+            self.scheduled = False
             return
         self.clocks = [clock for clock in self.clocks if clock._step()]
         if self.clocks:
-            self.loop.call_soon(self.run, 0)
+            loop.call_soon(self.run, 0)
         else:
             self.scheduled = False
 

@@ -108,7 +108,7 @@ class PageFactory:
         clock: Any | None = None,
         options: Mapping[Platform, Mapping[str, Any]] | None = None,
     ) -> None:
-        self.settings = settings if settings is not None else Settings()
+        self.settings = settings if settings is not None else Settings.from_environment()
         self._connections = dict(connections or {})
         self._clock = clock
         self._options = {p: dict(o) for p, o in (options or {}).items()}
@@ -171,7 +171,7 @@ def open_page(
     ``options`` go to the backend's constructor (``timeout=``, ``long_text=`` ...).
     """
     context = OpenContext(
-        settings=settings if settings is not None else Settings(),
+        settings=settings if settings is not None else Settings.from_environment(),
         connection=connection,
         clock=clock,
         options=options,

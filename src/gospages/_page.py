@@ -432,7 +432,11 @@ class OfficialPage(abc.ABC):
         target = await self._shaped(lambda: self._prepare_reply(comment), "reply")
         written = await self._reconcile(
             lambda: self._send_reply(comment, text, target),
-            baseline=lambda: self._reply_baseline(comment, target),
+            baseline=(
+                (lambda: self._reply_baseline(comment, target))
+                if self._reads_back_replies
+                else None
+            ),
             find=(
                 (lambda before: self._find_reply(comment, text, target, before))
                 if self._reads_back_replies
@@ -463,8 +467,10 @@ class OfficialPage(abc.ABC):
 
     async def _reply_baseline(self, comment: Comment, target: Any) -> Any:
         """Ids of the messages there before answering, which the read-back passes over
-        (see :meth:`_baseline`); ``None`` when unreadable. By default none, read nothing."""
-        return frozenset()
+        (see :meth:`_baseline`); ``None`` when unreadable. By default the post's thread is
+        read once before sending, so that an earlier identical answer is never taken for
+        the new one."""
+        return frozenset([c.id async for c in self._post_comments(comment.post_id, None)])
 
     async def _find_reply(
         self, comment: Comment, text: str, target: Any, baseline: Any

@@ -10,8 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import ValidationError as PydanticValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from ._errors import ValidationError
 from ._secrets import register_secret
 
 __all__ = ["Settings"]
@@ -40,6 +42,8 @@ class Settings(BaseSettings):
         extra="ignore",
         populate_by_name=True,
         frozen=True,
+        # A key pasted into the wrong variable must not be echoed by an error.
+        hide_input_in_errors=True,
     )
 
     vk_user_token: SecretStr | None = None
@@ -76,6 +80,28 @@ class Settings(BaseSettings):
 
     timeout: float = Field(default=30.0, gt=0)
     """GOSPAGES_TIMEOUT: seconds to wait for a platform's answer."""
+
+    @classmethod
+    def from_environment(cls) -> Settings:
+        """``Settings()``, with what is wrong in the environment or ``.env`` said as a
+        `gospages.ValidationError` naming the variables (never their values)."""
+        try:
+            return cls()
+        except PydanticValidationError as error:
+            names = sorted(
+                {
+                    name if name.upper().startswith("GOSPAGES_") else f"GOSPAGES_{name.upper()}"
+                    for name in (str(e["loc"][0]) for e in error.errors() if e["loc"])
+                }
+            )
+            raise ValidationError(
+                f"Настройки gospages: неверное значение {', '.join(names)} (в окружении или в "
+                "файле .env); значение не показано, чтобы не раскрыть ключ"
+            ) from None
+        except UnicodeDecodeError:
+            raise ValidationError(
+                "Настройки gospages: файл .env не в кодировке UTF-8: сохраните его в UTF-8"
+            ) from None
 
     @classmethod
     def only(cls, **values: Any) -> Settings:

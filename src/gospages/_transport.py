@@ -15,11 +15,9 @@ from __future__ import annotations
 
 import collections
 import hashlib
-import json
 import logging
 import threading
 import warnings
-import weakref
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
@@ -122,13 +120,19 @@ class RateLimiter:
             await self._sleep(delay)
 
 
-# One limiter per token and clock: the real clock's are process-wide; a virtual clock's
-# live as long as the clock (each test's sandbox has its own).
+# One limiter per token and clock: the real clock's are process-wide; another clock keeps
+# its own on itself, so they live exactly as long as the clock (each test's sandbox has
+# its own; a registry keyed by the clock would keep it alive through its limiters).
 _real_limiters: dict[tuple[str, str], RateLimiter] = {}
-_virtual_limiters: weakref.WeakKeyDictionary[Clock, dict[tuple[str, str], RateLimiter]] = (
-    weakref.WeakKeyDictionary()
-)
 _limiters_lock = threading.Lock()
+
+
+def _limiters_of(clock: Clock) -> dict[tuple[str, str], RateLimiter]:
+    if isinstance(clock, RealClock):
+        return _real_limiters
+    own: dict[tuple[str, str], RateLimiter] = vars(clock).setdefault("_gospages_limiters", {})
+    return own
+
 
 # A little slack over the platform's window: our clock and the server's are not the same,
 # and a request sent exactly on the edge of a window is counted in the old one there.
@@ -152,10 +156,7 @@ def limiter_for(
     digest = hashlib.sha256(secret.encode()).hexdigest()[:16]
     key = (scope, digest)
     with _limiters_lock:
-        if isinstance(clock, RealClock):
-            registry = _real_limiters
-        else:
-            registry = _virtual_limiters.setdefault(clock, {})
+        registry = _limiters_of(clock)
         limiter = registry.get(key)
         if limiter is None:
             limiter = RateLimiter(rate, period, clock=clock)
@@ -329,12 +330,15 @@ class Transport:
         `NetworkError` and HTTP 5xx `ServerError`; neither keeps the request.
         """
         try:
-            response = await self.client.post(
-                url,
-                data=dict(data) if data is not None else None,
-                files=dict(files) if files is not None else None,
-                headers={**self._headers, **(headers or {})},
-            )
+            # While the request is out (a real socket, maybe a served fake), virtual time
+            # must not run ahead of it: the clock waits for the answer.
+            with self.clock.outside():
+                response = await self.client.post(
+                    url,
+                    data=dict(data) if data is not None else None,
+                    files=dict(files) if files is not None else None,
+                    headers={**self._headers, **(headers or {})},
+                )
         except httpx.TimeoutException as exc:
             raise NetworkError(
                 f"{self.platform.label} не ответил вовремя ({type(exc).__name__})",
@@ -370,7 +374,9 @@ class Transport:
         """The JSON body of ``response``; a body that is not JSON is a gospages error."""
         try:
             return response.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
+        # ValueError covers JSONDecodeError and UnicodeDecodeError; RecursionError is a body
+        # nested deeper than the parser goes (a crafted answer must stay with its page).
+        except (ValueError, RecursionError):
             label = self.platform.label
             if response.status_code >= 400:
                 raise PlatformError(

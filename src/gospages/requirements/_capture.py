@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from .._errors import GospagesError
+from .._errors import SHAPE_ERRORS, GospagesError, malformed
 from .._models import Comment, Operation, PageProfile, PostSummary, Verification, VerificationState
 from .._page import OfficialPage
 from .._platforms import describe
@@ -45,6 +45,10 @@ def comment_stats(comments: list[Comment], now: datetime) -> CommentStats:
         questions=len(questions),
         unanswered=unanswered,
     )
+
+
+_FAILURES: tuple[type[Exception], ...] = (GospagesError, *SHAPE_ERRORS)
+"""What stops reading one page: a gospages error, or an answer a backend failed to parse."""
 
 
 async def capture_snapshot(
@@ -88,13 +92,19 @@ async def capture_snapshot(
             stats = comment_stats(found, now).model_copy(
                 update={"skipped_posts": len(page.skipped_posts)}
             )
-    except GospagesError as error:
+    except _FAILURES as error:
+        # A backend that let a malformed answer through still fails only this page.
+        failure = (
+            error
+            if isinstance(error, GospagesError)
+            else malformed(page.platform, "чтение страницы", error)
+        )
         return PageSnapshot(
             **base,
             profile=profile,
             verification=verification,
             posts=posts,
-            error=f"{type(error).__name__}: {error}",
+            error=f"{type(failure).__name__}: {failure}",
         )
     if base["url"] is None and profile is not None:
         base["url"] = profile.url

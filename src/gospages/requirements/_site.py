@@ -126,6 +126,15 @@ def _decode(body: bytes, response: httpx.Response) -> str:
         return body.decode("utf-8", errors="replace")
 
 
+def _check_peer(response: httpx.Response, url: httpx.URL) -> None:
+    """Refuse a connection that went to a non-public address after all (the host was
+    resolved again to connect: DNS rebinding), before anything of the answer is read."""
+    stream = response.extensions.get("network_stream")
+    peer = stream.get_extra_info("server_addr") if stream is not None else None
+    if peer and not is_public_address(str(peer[0])):
+        raise SiteRefused(f"адрес «{url}» при подключении оказался непубличным: {peer[0]}")
+
+
 async def _read_capped(response: httpx.Response, limit: int) -> bytes:
     """At most ``limit`` bytes of the (decoded) body; the rest is never read."""
     chunks: list[bytes] = []
@@ -152,6 +161,7 @@ async def _fetch(
         request = client.build_request("GET", target, timeout=timeout)
         response = await client.send(request, stream=True, follow_redirects=False)
         try:
+            _check_peer(response, target)
             location = response.headers.get("location")
             if response.status_code in _REDIRECTS and location:
                 target = target.join(location)
