@@ -189,6 +189,7 @@ _HEADERS: dict[str, str] = {
     **dict.fromkeys(
         ("категория", "category", "категория страница", "категория аккаунт"), "category"
     ),
+    **dict.fromkeys(("короткое имя", "screen name", "имя страница", "имя канал"), "page"),
 }
 _PAGE_NOUNS = {"страница", "аккаунт", "сообщество", "группа", "канал", "page", "account"}
 _LINK_WORDS = {"ссылка", "url", "link", "href", "гиперссылка"}

@@ -13,6 +13,8 @@ from typing import Any
 
 from .._escape import csv_cell, csv_uncell
 from .._files import FileProblem, read_bounded, read_text
+from .._models import Platform
+from .._platforms import describe
 from ._common import (
     _COLUMNS,
     _ORG_FIELDS,
@@ -67,6 +69,13 @@ def _link_target(raw: object) -> str | None:
     if isinstance(raw, _Linked) and _URL_RE.fullmatch(raw.target.strip()):
         return raw.target.strip()
     return None
+
+
+def _names_a_page(text: str) -> bool:
+    """Whether a cell's text is itself an address or a page (``club1``, ``@name``)."""
+    return bool(text) and (
+        _looks_like_url(text) or any(describe(p).page_pattern.fullmatch(text) for p in Platform)
+    )
 
 
 _KNOWN = ", ".join(_COLUMNS.values())
@@ -168,7 +177,7 @@ def _row_cells(
             bad.add(name)
             continue
         target = _link_target(raw) if name in ("page", "url") else None
-        if target is not None and not (text and _looks_like_url(text)):
+        if target is not None and not _names_a_page(text):
             text = target  # «Страница» linking to https://vk.com/adm_ensk
         if text:
             cells[name] = text
