@@ -18,6 +18,7 @@ from gospages.registry import (
     Registry,
     RegistryError,
     RegistryProblem,
+    RegistryWarning,
     load_registry,
     registry_from_rows,
     registry_to_rows,
@@ -167,7 +168,10 @@ def test_csv_with_semicolons_bom_urls_and_several_rows_per_organisation(tmp_path
         "4;ensk.lib;МКУК «Библиотека»;подведомственная организация;учреждение;ensk;ВК;;m.vk.com/club123;\n"
         "5;ensk.kam;Администрация Каменского СП;омсу;Сельское поселение;ensk;;;;\n",
     )
-    registry = load_registry(path)
+    with pytest.warns(RegistryWarning) as caught:
+        registry = load_registry(path)
+    unused = [w.message.problem for w in caught if isinstance(w.message, RegistryWarning)]
+    assert [(p.row, p.column) for p in unused] == [(2, "№"), (2, "Ответственный")]
     ensk = registry.get("ensk")
     assert ensk.level is OrgLevel.DISTRICT
     assert [(p.platform, p.page, p.url) for p in ensk.pages] == [

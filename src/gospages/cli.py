@@ -103,7 +103,7 @@ def _registry(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.text import Text
 
-    from .registry import RegistryError, load_registry, save_registry
+    from .registry import RegistryError, RegistryProblem, load_registry_report, save_registry
 
     out, err = Console(soft_wrap=True), Console(stderr=True, soft_wrap=True)
     dst: Path | None = getattr(args, "dst", None)
@@ -115,12 +115,16 @@ def _registry(args: argparse.Namespace) -> int:
             from .testing import build_region
 
             registry = build_region(seed=0).registry
+            notices: list[RegistryProblem] = []
         else:
-            registry = load_registry(args.src if args.action == "convert" else args.file)
+            report = load_registry_report(args.src if args.action == "convert" else args.file)
+            registry, notices = report.registry, report.warnings
         if dst is not None:
             save_registry(registry, dst)
     except RegistryError as error:
         err.print(Text(str(error)))
+        if error.warnings:
+            err.print(Text(_UNUSED_HINT))
         return 1
     except OSError as error:
         reason = {
@@ -130,6 +134,12 @@ def _registry(args: argparse.Namespace) -> int:
         }.get(type(error), error.strerror)
         err.print(Text(f"{error.filename}: {reason}"))
         return 1
+    if notices:  # with the summary for check; apart from the output of show and convert
+        console = out if args.action == "check" else err
+        console.print(Text(f"Предупреждения ({len(notices)}):", style="bold yellow"))
+        for notice in notices:
+            console.print(Text(f"  {notice}"))
+        console.print(Text(_UNUSED_HINT))
     if args.action == "check":
         _registry_summary(out, args.file, registry)
     elif args.action == "show":
@@ -145,6 +155,12 @@ def _registry(args: argparse.Namespace) -> int:
                 )
             )
     return 0
+
+
+_UNUSED_HINT = (
+    "Неиспользуемые столбцы не читаются. Если в таком столбце данные реестра, переименуйте "
+    "его: названия столбцов и их синонимы — в документации, раздел «Реестр страниц»."
+)
 
 
 def _registry_summary(console: Console, file: Path, registry: Registry) -> None:

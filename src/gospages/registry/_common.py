@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 from .._errors import GospagesError
@@ -13,7 +14,7 @@ from .._models import Platform
 from .._platforms import describe, platform_for_host
 from ._model import Organization, OrgKind, OrgLevel, PageRef, Registry, _parent_cycles
 
-__all__ = ["RegistryError", "RegistryProblem"]
+__all__ = ["RegistryError", "RegistryProblem", "RegistryWarning"]
 
 _E = TypeVar("_E", OrgKind, OrgLevel, Platform)
 
@@ -52,6 +53,291 @@ _ALIASES: dict[str, str] = {
     "социальная сеть": "platform",
     "link": "url",
 }
+
+# -- table headers as people write them ------------------------------------------------------
+
+#: Word forms -> the form the header tables below use.
+_LEMMAS = {
+    **dict.fromkeys(("страницу", "страницы", "странице", "страниц"), "страница"),
+    **dict.fromkeys(("аккаунта", "аккаунту", "аккаунты", "аккаунтов"), "аккаунт"),
+    **dict.fromkeys(("сообщества", "сообществу", "сообществ"), "сообщество"),
+    **dict.fromkeys(("группу", "группы", "группе", "групп"), "группа"),
+    **dict.fromkeys(("канала", "каналу", "каналы", "каналов"), "канал"),
+    **dict.fromkeys(("ссылки", "ссылку", "ссылок"), "ссылка"),
+    **dict.fromkeys(("соцсети", "соцсетей", "соцсетях"), "соцсеть"),
+    **dict.fromkeys(("сети", "сетей", "сетях"), "сеть"),
+    **dict.fromkeys(("социальной", "социальные", "социальных"), "социальная"),
+    **dict.fromkeys(("организации", "организаций"), "организация"),
+    **dict.fromkeys(("органа", "органов"), "орган"),
+    **dict.fromkeys(("учреждения", "учреждений"), "учреждение"),
+    **dict.fromkeys(("родителя", "родительской"), "родитель"),
+    **dict.fromkeys(("площадки",), "площадка"),
+    **dict.fromkeys(("адреса",), "адрес"),
+    **dict.fromkeys(("urls", "links"), "url"),
+}
+#: Words that change nothing in a header («Ссылка на официальную страницу»).
+_FILLERS = {"на", "в", "во", "для", "по", "и", "с", "со", "of", "the", "a", "an", "to", "in"}
+_FILLER_STEMS = ("официальн", "official")
+_PLATFORM_WORDS = {
+    word for p in Platform for alias in (p.value, *describe(p).aliases) for word in alias.split()
+} | {"одноклассниках", "вконтакте", "телеграме", "телеграмме", "telegram"}
+
+_HEADERS: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "id",
+            "ид",
+            "идентификатор",
+            "код организация",
+            "id организация",
+            "идентификатор организация",
+            "org id",
+            "organization id",
+            "organisation id",
+        ),
+        "id",
+    ),
+    **dict.fromkeys(
+        (
+            "название",
+            "наименование",
+            "name",
+            "организация",
+            "орган",
+            "учреждение",
+            "название организация",
+            "наименование организация",
+            "полное наименование",
+            "полное название",
+            "полное наименование организация",
+            "полное название организация",
+            "наименование орган",
+            "наименование учреждение",
+            "наименование орган власти",
+            "наименование омсу",
+            "organization",
+            "organisation",
+            "organization name",
+        ),
+        "name",
+    ),
+    **dict.fromkeys(
+        (
+            "вид",
+            "kind",
+            "тип",
+            "type",
+            "вид организация",
+            "тип организация",
+            "вид орган",
+            "тип орган",
+            "вид учреждение",
+            "тип учреждение",
+        ),
+        "kind",
+    ),
+    **dict.fromkeys(
+        (
+            "уровень",
+            "level",
+            "уровень организация",
+            "уровень власти",
+            "уровень управления",
+            "уровень орган",
+        ),
+        "level",
+    ),
+    **dict.fromkeys(
+        (
+            "родитель",
+            "parent",
+            "parent id",
+            "id родитель",
+            "код родитель",
+            "вышестоящая организация",
+            "вышестоящий орган",
+            "вышестоящая",
+            "вышестоящий",
+            "родительская организация",
+            "id вышестоящей организация",
+        ),
+        "parent",
+    ),
+    **dict.fromkeys(
+        (
+            "площадка",
+            "platform",
+            "соцсеть",
+            "социальная сеть",
+            "соц сеть",
+            "сеть",
+            "платформа",
+            "network",
+            "social network",
+            "мессенджер",
+            "соцсеть мессенджер",
+            "социальная сеть мессенджер",
+            "название соцсеть",
+            "наименование соцсеть",
+            "вид соцсеть",
+            "тип соцсеть",
+            "площадка размещения",
+            "название площадка",
+        ),
+        "platform",
+    ),
+    **dict.fromkeys(
+        ("категория", "category", "категория страница", "категория аккаунт"), "category"
+    ),
+    **dict.fromkeys(("короткое имя", "screen name", "имя страница", "имя канал"), "page"),
+}
+_PAGE_NOUNS = {"страница", "аккаунт", "сообщество", "группа", "канал", "page", "account"}
+_LINK_WORDS = {"ссылка", "url", "link", "href", "гиперссылка"}
+_PAGE_WORDS = _PAGE_NOUNS | {
+    "id",
+    "идентификатор",
+    "имя",
+    "короткое",
+    "screen",
+    "name",
+    "соцсеть",
+    "социальная",
+    "сеть",
+    "соц",
+}
+_URL_WORDS = (
+    _PAGE_NOUNS
+    | _LINK_WORDS
+    | {"адрес", "веб", "интернет", "web", "соцсеть", "социальная", "сеть", "соц"}
+)
+
+
+def _header_words(header: str) -> list[str]:
+    words = re.sub(r"[\W_]+", " ", _norm(header)).split()
+    words = [_LEMMAS.get(word, word) for word in words]
+    return [w for w in words if w not in _FILLERS and not w.startswith(_FILLER_STEMS)]
+
+
+def _header_field(header: str) -> str | None:
+    """The field a table column is for, from its header as people write it: «Ссылка на
+    страницу», «Адрес аккаунта», «Соц. сеть», «Наименование организации» (case, «ё»,
+    punctuation, word forms and words such as «официальный» do not matter)."""
+    words = _header_words(header)
+    if not words:
+        return None
+    found = _ALIASES.get(_norm(header)) or _HEADERS.get(" ".join(words))
+    if found is not None:
+        return found
+    bare = [word for word in words if word not in _PLATFORM_WORDS]  # «Страница ВКонтакте»
+    if not bare:
+        return None
+    found = _HEADERS.get(" ".join(bare))
+    if found is not None:
+        return found
+    tokens = set(bare)
+    if tokens <= _URL_WORDS and (
+        tokens & _LINK_WORDS or ("адрес" in tokens and tokens & _PAGE_NOUNS)
+    ):
+        return "url"
+    if tokens <= _PAGE_WORDS and tokens & _PAGE_NOUNS:
+        return "page"
+    return None
+
+
+# -- cells -----------------------------------------------------------------------------------
+
+#: Cell texts that mean «nothing here».
+_BLANKS = {
+    "-",
+    "--",
+    "—",
+    "–",
+    "нет",
+    "отсутствует",
+    "отсутствуют",
+    "н/д",
+    "нет данных",
+    "не создана",
+    "не создан",
+    "не создано",
+    "не заведена",
+    "не имеется",
+    "x",
+    "х",
+}
+#: Fields where Excel's numbers matter (ids and group ids).
+_NUMBER_FIELDS = ("id", "parent", "page", "url")
+_SCIENTIFIC = re.compile(r"[+-]?(\d+)(?:[.,](\d*))?[eе]\+?(\d+)", re.IGNORECASE)
+_AS_TEXT = (
+    "Отформатируйте этот столбец как текст (Формат ячеек → Текстовый), введите значения "
+    "заново (id группы или адрес вида https://ok.ru/group/53038939046008) и сохраните файл"
+)
+
+
+def _is_blank(text: str) -> bool:
+    return not text or _norm(text) in _BLANKS
+
+
+def _number_text(value: int | float, name: str) -> str:
+    """An Excel number as text: ``53038939046008.0`` -> ``53038939046008``; an id Excel
+    has rounded is an error that says so."""
+    if isinstance(value, float) and not value.is_integer():
+        return repr(value) if value == value and abs(value) != float("inf") else str(value)
+    digits = str(int(value))
+    length = len(digits.lstrip("-"))
+    if isinstance(value, float) and length > 15:
+        raise _Bad(
+            f"число {digits} хранится в Excel как число, а Excel хранит только 15 значащих "
+            f"цифр: цифры после 15-й потеряны (стали нулями). {_AS_TEXT}"
+        )
+    significant = len(digits.lstrip("-").rstrip("0"))
+    if name == "page" and length >= 12 and significant <= 6:
+        shown = f"{digits[0]},{digits[1:significant] or '0'}E+{length - 1}"
+        raise _Bad(
+            f"«{digits}» похоже на id группы, округлённый Excel: из {length} цифр значащих "
+            f"только {significant}. Так бывает, когда Excel показывает длинное число как "
+            f"«{shown}» и сохраняет его в таком виде (например, при сохранении в CSV и "
+            f"открытии снова). Настоящий id потерян. {_AS_TEXT}"
+        )
+    return digits
+
+
+def _scientific_text(text: str) -> str:
+    """``5,3038939046008E+13`` -> ``53038939046008``; a number that lost digits is an error."""
+    match = _SCIENTIFIC.fullmatch(text)
+    if match is None:
+        return text
+    try:
+        value = Decimal(text.replace(",", ".").replace("е", "e").replace("Е", "E"))
+    except InvalidOperation:
+        return text
+    if value != value.to_integral_value():
+        return text
+    digits = str(int(value))
+    spelled = len(match[1].lstrip("0") + (match[2] or ""))
+    if spelled >= len(digits.lstrip("-")):  # every digit written out: nothing lost
+        return digits
+    raise _Bad(
+        f"«{text}» — так Excel показывает длинное число (экспоненциальная запись), и так же "
+        f"он записал его в файл: записано цифр — {spelled} из {len(digits.lstrip('-'))}, "
+        f"id потерян. Откройте исходную "
+        f"книгу Excel: {_AS_TEXT[0].lower()}{_AS_TEXT[1:]}; или сохраните реестр как .xlsx"
+    )
+
+
+def _cell_text(raw: object, name: str) -> str:
+    """One table cell as the text of field ``name``: blanks («—», «нет») are ``""``, Excel
+    numbers are read from their stored value."""
+    if raw is None:
+        return ""
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        return _number_text(raw, name)
+    text = str(raw).strip()
+    if _is_blank(text):
+        return ""
+    if name in _NUMBER_FIELDS:
+        return _scientific_text(text)
+    return text
 
 
 def _vocabulary(enum: type[_E], extra: Mapping[_E, tuple[str, ...]]) -> dict[str, _E]:
@@ -141,12 +427,37 @@ class RegistryError(GospagesError):
         problems: every problem found, in file order.
     """
 
-    def __init__(self, source: str, problems: Sequence[RegistryProblem]) -> None:
+    def __init__(
+        self,
+        source: str,
+        problems: Sequence[RegistryProblem],
+        warnings: Sequence[RegistryProblem] = (),
+    ) -> None:
         self.source = source
         self.problems = sorted(problems, key=lambda p: p.row or 0)
+        #: What was not used (columns gospages does not know): often the cause of an error.
+        self.warnings = list(warnings)
         lines = [f"Реестр {source}: {_count(len(self.problems))}"]
         lines += [f"  {problem}" for problem in self.problems]
+        if self.warnings:
+            lines.append(f"Предупреждения ({len(self.warnings)}):")
+            lines += [f"  {warning}" for warning in self.warnings]
         super().__init__("\n".join(lines))
+
+
+class RegistryWarning(UserWarning):
+    """A registry file was read, but not all of it was used (a column gospages does not
+    know): :func:`load_registry` warns with it, :func:`load_registry_report` returns it.
+
+    Attributes:
+        source: the file.
+        problem: where (row and column) and what, in Russian.
+    """
+
+    def __init__(self, source: str, problem: RegistryProblem) -> None:
+        self.source = source
+        self.problem = problem
+        super().__init__(f"Реестр {source}: {problem}")
 
 
 def _count(n: int) -> str:
@@ -352,7 +663,10 @@ class _OrgDraft:
 
 
 def _assemble(
-    source: str, drafts: Sequence[_OrgDraft], problems: list[RegistryProblem]
+    source: str,
+    drafts: Sequence[_OrgDraft],
+    problems: list[RegistryProblem],
+    warnings: Sequence[RegistryProblem] = (),
 ) -> Registry:
     """Checks across organisations (ids, pages, parents, cycles), then the registry."""
     by_id: dict[str, _OrgDraft] = {}
@@ -393,5 +707,5 @@ def _assemble(
         problems.append(first.places["parent"].problem(message))
     organizations = [org for draft in drafts if (org := draft.organization(problems)) is not None]
     if problems:
-        raise RegistryError(source, problems)
+        raise RegistryError(source, problems, warnings)
     return Registry(organizations=organizations)

@@ -12,14 +12,17 @@ and the path in YAML.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from ._common import RegistryError, RegistryProblem, _fail
+from ._common import RegistryError, RegistryProblem, RegistryWarning, _fail
 from ._model import Registry
 from ._tables import (
     _csv_records,
+    _from_rows,
     _read_text,
     _table,
+    _warn,
     _write_csv,
     _write_xlsx,
     _xlsx_records,
@@ -31,7 +34,10 @@ from ._yaml import _registry_from_yaml, _registry_to_yaml
 __all__ = [
     "RegistryError",
     "RegistryProblem",
+    "RegistryReport",
+    "RegistryWarning",
     "load_registry",
+    "load_registry_report",
     "registry_from_rows",
     "registry_to_rows",
     "save_registry",
@@ -51,6 +57,42 @@ def _format(path: Path) -> str:
     return fmt
 
 
+@dataclass(frozen=True)
+class RegistryReport:
+    """A registry as read from a file, with what was not used.
+
+    Attributes:
+        source: the file.
+        registry: the registry.
+        warnings: what was read but not used, e.g. columns gospages does not know
+            («столбец не используется»), with rows and columns, in Russian.
+    """
+
+    source: str
+    registry: Registry
+    warnings: list[RegistryProblem] = field(default_factory=list)
+
+
+def load_registry_report(path: str | os.PathLike[str]) -> RegistryReport:
+    """:func:`load_registry` that returns its warnings instead of issuing them.
+
+    Raises:
+        RegistryError: as :func:`load_registry`; its ``warnings`` hold the unused columns,
+            which often explain the errors.
+        OSError: the file cannot be read.
+    """
+    path = Path(path)
+    fmt = _format(path)
+    if fmt == "yaml":
+        return RegistryReport(str(path), _registry_from_yaml(_read_text(path), str(path)))
+    records = _csv_records(path) if fmt == "csv" else _xlsx_records(path)
+    header_row, headers, rows, notices = _table(records, str(path))
+    registry, warnings = _from_rows(
+        rows, source=str(path), header_row=header_row, headers=headers, notices=notices
+    )
+    return RegistryReport(str(path), registry, warnings)
+
+
 def load_registry(path: str | os.PathLike[str]) -> Registry:
     """Read a registry from ``.yaml``/``.yml``, ``.csv`` or ``.xlsx`` (by the suffix).
 
@@ -60,18 +102,21 @@ def load_registry(path: str | os.PathLike[str]) -> Registry:
     over 16 MB (an XLSX unpacking to over 128 MB) are refused, and so are YAML anchors
     and aliases (``&``, ``*``: ten lines of them expand to gigabytes).
 
+    Column headers may be the usual synonyms («Ссылка на страницу», «Адрес аккаунта»,
+    «Соц. сеть»); a column that is not used is a :class:`RegistryWarning` naming it
+    (:func:`load_registry_report` returns them instead). In XLSX, a hyperlink behind
+    display text («ВКонтакте») gives the page; «—», «-», «нет», «отсутствует» are empty
+    cells; numbers are read as Excel stores them, and an id Excel has rounded is an error
+    that says so.
+
     Raises:
         RegistryError: every problem of the file, with rows and columns (YAML: lines and
             paths), in Russian.
         OSError: the file cannot be read.
     """
-    path = Path(path)
-    fmt = _format(path)
-    if fmt == "yaml":
-        return _registry_from_yaml(_read_text(path), str(path))
-    records = _csv_records(path) if fmt == "csv" else _xlsx_records(path)
-    header_row, rows = _table(records, str(path))
-    return registry_from_rows(rows, source=str(path), header_row=header_row)
+    report = load_registry_report(path)
+    _warn(report.source, report.warnings)
+    return report.registry
 
 
 def save_registry(registry: Registry, path: str | os.PathLike[str]) -> None:
