@@ -44,6 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PAGES = [*sorted((ROOT / "docs").glob("*.md")), ROOT / "README.md"]
 FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 NOT_RUN = re.compile(r"<!--\s*not-run:\s*(?P<reason>\S.*?)\s*-->")
+FILE = re.compile(r"<!--\s*file:\s*(?P<name>[^\s/\\]+)\s*-->")
 LOOPBACK = {"localhost", "127.0.0.1", "::1", "", None}
 
 
@@ -54,6 +55,7 @@ class Block:
     lang: str
     code: str
     not_run: str | None
+    file: str | None = None  # ``<!-- file: name -->``: the page's code reads it under this name
 
     @property
     def where(self) -> str:
@@ -93,9 +95,10 @@ def blocks(page: Path) -> list[Block]:
             i += 1
         i += 1
         marker = NOT_RUN.search(previous)
-        found.append(
-            Block(page, start + 1, lang, "\n".join(body) + "\n", marker["reason"] if marker else None)
-        )
+        named = FILE.search(previous)
+        code = "\n".join(body) + "\n"
+        reason = marker["reason"] if marker else None
+        found.append(Block(page, start + 1, lang, code, reason, named["name"] if named else None))
         previous = ""
     return found
 
@@ -115,9 +118,9 @@ def test_the_docs_have_snippets_and_few_are_not_run() -> None:
 def test_the_not_run_marker_is_only_on_code() -> None:
     for page in PAGES:
         text = page.read_text(encoding="utf-8")
-        markers = len(NOT_RUN.findall(text))
-        marked = sum(1 for b in blocks(page) if b.not_run)
-        assert markers == marked, f"{page.name}: a not-run marker is not right above a block"
+        found = blocks(page)
+        assert len(NOT_RUN.findall(text)) == sum(1 for b in found if b.not_run), page.name
+        assert len(FILE.findall(text)) == sum(1 for b in found if b.file), page.name
 
 
 # ---------------------------------------------------------------------------- TOML
@@ -166,7 +169,11 @@ def _defines_async_main(tree: ast.Module) -> bool:
 
 
 def write_named_files(page: Path) -> None:
-    """A ``toml`` block whose first line is ``# name.toml`` is that file for the page's code."""
+    """Data blocks the page's code reads: ``<!-- file: name -->`` before a block, or a
+    ``toml`` block whose first line is ``# name.toml``."""
+    for block in ALL:
+        if block.page == page and block.file:
+            Path(block.file).write_text(block.code, encoding="utf-8")
     for block in TOML:
         first = block.code.splitlines()[0] if block.code.strip() else ""
         if block.page == page and re.fullmatch(r"#\s*[\w.-]+\.toml", first.strip()):
