@@ -250,9 +250,13 @@ def test_pytest_examples_pass_under_the_documented_settings(tmp_path: Path) -> N
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GOSPAGES_", "PYTEST_"))}
     src = str(Path(gospages.__file__).resolve().parent.parent)
     env["PYTHONPATH"] = os.pathsep.join([src, env.get("PYTHONPATH", "")])
+    # Only the plugins the examples use (pytest-asyncio, pytest-httpx, gospages' fixtures):
+    # loading every installed plugin would take most of this test's time.
+    env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    plugins = ["pytest_asyncio.plugin", "pytest_httpx", "gospages.testing.pytest_plugin"]
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-p", "no:cacheprovider",
-         "-W", "error", str(tmp_path)],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "error",
+         *(arg for plugin in plugins for arg in ("-p", plugin)), str(tmp_path)],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False,
     )
     output = result.stdout + result.stderr
