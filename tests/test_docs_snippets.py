@@ -65,7 +65,10 @@ class Block:
     def is_pytest(self) -> bool:
         tree = ast.parse(self.code)
         return any(
-            (isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test_"))
+            (
+                isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+                and node.name.startswith("test_")
+            )
             or (isinstance(node, ast.ClassDef) and node.name.startswith("Test"))
             for node in tree.body
         )
@@ -245,7 +248,8 @@ def test_pytest_examples_pass_under_the_documented_settings(tmp_path: Path) -> N
             1
             for b in runnable
             for node in ast.walk(ast.parse(b.code))
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test_")
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+            and node.name.startswith("test_")
         )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GOSPAGES_", "PYTEST_"))}
     src = str(Path(gospages.__file__).resolve().parent.parent)
@@ -255,9 +259,24 @@ def test_pytest_examples_pass_under_the_documented_settings(tmp_path: Path) -> N
     env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     plugins = ["pytest_asyncio.plugin", "pytest_httpx", "gospages.testing.pytest_plugin"]
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "error",
-         *(arg for plugin in plugins for arg in ("-p", plugin)), str(tmp_path)],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-W",
+            "error",
+            *(arg for plugin in plugins for arg in ("-p", plugin)),
+            str(tmp_path),
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
@@ -276,3 +295,15 @@ def test_the_harness_catches_a_broken_snippet(tmp_path: Path) -> None:
     assert [b.not_run for b in found] == [None, "нужны настоящие ключи", None]
     with pytest.raises(AssertionError, match=r"broken.md:10 .*ValueError: 1"):
         run_page(found)
+
+
+def test_docs_and_rule_sources_name_acts_not_internal_document_numbers() -> None:
+    internal = re.compile(r"\bseeds? 0\d\d", re.IGNORECASE)
+    requirements = ROOT / "src" / "gospages" / "requirements"
+    files = [*PAGES, *requirements.rglob("*.py"), *requirements.rglob("*.toml")]
+    found = [
+        f"{path.relative_to(ROOT)}: {match.group()}"
+        for path in files
+        for match in internal.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert not found
