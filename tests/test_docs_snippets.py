@@ -20,6 +20,7 @@ from __future__ import annotations
 import ast
 import asyncio
 import inspect
+import logging
 import os
 import re
 import socket
@@ -157,6 +158,10 @@ def sandboxed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         return real(host, *args, **kwargs)
 
     monkeypatch.setattr(socket, "getaddrinfo", loopback_only)
+    # A snippet may set up logging (docs/vk-tokens.md): give the root logger back after it.
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", list(root.handlers))
+    monkeypatch.setattr(root, "level", root.level)
     return tmp_path
 
 
