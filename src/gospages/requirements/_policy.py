@@ -92,7 +92,8 @@ _LabelKey = Annotated[str, AfterValidator(_label)]
 
 
 def _default_actions() -> dict[str, ModerationAction]:
-    # Seeds 003 item 8 and 004 item 2.5: spam, insults, aggression and obscene language are
+    # The Ishtan settlement procedure (No. 13, 2023) item 8 and the Neryungri district
+    # procedure (No. 702, 2020) item 2.5: spam, insults, aggression and obscene language are
     # removed; personal data and possibly prohibited content go to a person.
     return {
         "obscene": "delete",
