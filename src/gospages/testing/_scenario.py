@@ -409,7 +409,7 @@ _ENSK = _Contacts(
     "https://ensk.gosuslugi.ru",
 )
 _INVENTED = _Contacts(
-    "+7 (000) 000-00-00",
+    "+7 (800) 000-00-00",
     "priemnaya@example.ru",
     "ул. Ленина, д. 1",
     "https://example.gosuslugi.ru",
