@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import sqlite3
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from ._errors import GospagesError
 from ._escape import console_text
 from ._factory import PageFactory
 from ._models import Platform, Post
+from ._platforms import describe
 from ._settings import Settings
 from .registry import Registry
 from .reports import AuditHistory
@@ -313,43 +315,36 @@ _SANDBOX_REGION_BANNER = (
 
 # -- no page read: no report ------------------------------------------------------------------
 
-#: Per platform: the variables of its keys (any one of them, or all), what each is, and
-#: the docs page on getting them.
-_KEYS: dict[Platform, tuple[bool, tuple[tuple[str, str], ...], str]] = {
-    Platform.VK: (
-        True,
-        (
-            ("vk_user_token", "ключ администратора сообществ: чтение и модерация"),
-            ("vk_service_token", "сервисный ключ приложения: только чтение"),
-            ("vk_community_token", "ключ сообщества: одно своё сообщество"),
-        ),
-        "«Ключи ВКонтакте» (docs/vk-tokens.md)",
-    ),
-    Platform.OK: (
-        False,
-        (
-            ("ok_application_key", "публичный ключ приложения"),
-            ("ok_application_secret_key", "секретный ключ приложения"),
-            ("ok_access_token", "ключ администратора группы"),
-        ),
-        "«Одноклассники» (docs/ok.md)",
-    ),
-    Platform.TELEGRAM: (
-        False,
-        (
-            ("tg_api_id", "id приложения с my.telegram.org"),
-            ("tg_api_hash", "hash приложения с my.telegram.org"),
-            ("tg_session", "строка сессии Telethon (StringSession)"),
-        ),
-        "«Telegram» (docs/telegram.md)",
-    ),
+#: Where the docs tell how to get each platform's keys (by `Platform.value`); a platform
+#: not listed points to «Ключи и открытие страниц».
+_KEYS_DOCS = {
+    "vk": "«Ключи ВКонтакте» (docs/vk-tokens.md)",
+    "ok": "«Одноклассники» (docs/ok.md)",
+    "telegram": "«Telegram» (docs/telegram.md)",
 }
+_OPEN_PAGES_DOCS = "«Ключи и открытие страниц» (docs/open-pages.md)"
 
 
-def _keys_set(settings: Settings, platform: Platform) -> bool:
-    any_one, keys, _docs = _KEYS[platform]
-    given = [getattr(settings, name, None) is not None for name, _ in keys]
-    return any(given) if any_one else all(given)
+def _key_variables(platform: Platform) -> list[str]:
+    """The ``GOSPAGES_*`` variables the platform's backend asks for when it has no keys
+    (its own `gospages._factory.missing_settings` message)."""
+    from ._factory import OpenContext
+    from .registry import PageRef
+
+    descriptor = describe(platform)
+    ref = PageRef(platform=platform, page=descriptor.example)
+    try:
+        page = descriptor.opener_function()(ref, OpenContext(settings=Settings.only()))
+    except GospagesError as error:
+        return list(dict.fromkeys(re.findall(r"GOSPAGES_[A-Z0-9_]+", str(error))))
+    except ImportError:  # the platform's extra is not installed
+        return []
+    del page  # a backend that needs no keys: nothing was opened yet
+    return []
+
+
+def _is_set(settings: Settings, variable: str) -> bool:
+    return getattr(settings, variable.removeprefix("GOSPAGES_").lower(), None) is not None
 
 
 def _nothing_read(
@@ -380,23 +375,24 @@ def _nothing_read(
     settings = source.open_page.settings
     console.print(Text("Что сделать:", style="bold"))
     for platform in failures:
-        if platform not in _KEYS:
-            continue
-        any_one, keys, docs = _KEYS[platform]
-        state = (
-            "ключи заданы, но страницы не прочитаны: проверьте ключи, права и адреса страниц"
-            if _keys_set(settings, platform)
-            else "ключи не заданы"
-        )
-        console.print(
-            Text.assemble(
-                (platform.label, "bold"),
-                f" — {state}. ",
-                "Задайте одну из переменных:" if any_one else "Задайте все переменные:",
+        variables = _key_variables(platform)
+        given = [v for v in variables if _is_set(settings, v)]
+        if not given:
+            console.print(Text.assemble((platform.label, "bold"), " — ключи не заданы."))
+            if variables:
+                console.print(Text(f"  Задайте переменные: {', '.join(variables)}"))
+        else:
+            absent = [v for v in variables if v not in given]
+            console.print(
+                Text.assemble(
+                    (platform.label, "bold"),
+                    f" — задано: {', '.join(given)}"
+                    + (f"; не задано: {', '.join(absent)}" if absent else "")
+                    + ". Страницы не прочитаны (причина выше): проверьте ключи, права, "
+                    "адреса страниц и доступ в интернет.",
+                )
             )
-        )
-        for name, what in keys:
-            console.print(Text(f"  GOSPAGES_{name.upper()} — {what}"))
+        docs = _KEYS_DOCS.get(platform.value, _OPEN_PAGES_DOCS)
         console.print(Text(f"  Как получить ключи: документация, раздел {docs}."))
     registry = escape(str(args.registry)) if args.registry is not None else "РЕЕСТР"
     console.print(
