@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import sqlite3
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from html import escape as html_escape
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -18,7 +21,9 @@ from rich.text import Text
 from ._errors import GospagesError
 from ._escape import console_text
 from ._factory import PageFactory
-from ._models import Post
+from ._models import Platform, Post
+from ._platforms import describe
+from ._settings import Settings
 from .registry import Registry
 from .reports import AuditHistory
 from .requirements import (
@@ -78,17 +83,32 @@ def _with_progress(
         return asyncio.run(main())
 
 
-def _prepare(
-    console: Console, args: argparse.Namespace
-) -> tuple[Policy, Registry, PageFactory, str] | None:
+@dataclass
+class _Source:
+    """What a command works on: the registry, how its pages open, and what it is."""
+
+    registry: Registry
+    open_page: PageFactory
+    where: str
+    banner: str | None = None
+    """On the sandbox (the content is invented): the warning said and written in reports."""
+    notes: list[str] = field(default_factory=list)
+    """What the user should know before reading the results (Russian)."""
+
+
+def _prepare(console: Console, args: argparse.Namespace) -> tuple[Policy, _Source] | None:
     """The policy and the pages a command works on; ``None`` after printing the error."""
     try:
         policy = load_policy(args.policy)
-        registry, open_page, where = _source(args)
+        source = _source(args)
     except (GospagesError, OSError) as error:
         _fail(console, error)
         return None
-    return policy, registry, open_page, where
+    if source.banner is not None:
+        console.print(Text(source.banner, style="bold yellow"))
+    for note in source.notes:
+        console.print(Text(note, style="yellow"))
+    return policy, source
 
 
 async def _closing(
@@ -115,11 +135,14 @@ def add_commands(commands: Any) -> None:
         "audit",
         help="проверить страницы реестра по 8-ФЗ, 2523-р и политике региона",
         description=(
-            "Проверяет все страницы реестра и пишет отчёты. Без REGISTRY (или с --sandbox) "
-            "работает на встроенной песочнице-области. Ключи для настоящих страниц — из "
-            "переменных окружения: GOSPAGES_VK_SERVICE_TOKEN, GOSPAGES_VK_USER_TOKEN, "
-            "GOSPAGES_OK_APP_KEY, GOSPAGES_OK_APP_SECRET, GOSPAGES_OK_TOKEN, "
-            "GOSPAGES_TG_API_ID, GOSPAGES_TG_API_HASH, GOSPAGES_TG_SESSION."
+            "Проверяет все страницы реестра и пишет отчёты. С --sandbox страницы вашего "
+            "реестра создаются в песочнице с выдуманными записями (ключи не нужны); без "
+            "REGISTRY — встроенная песочница-область. Ключи для настоящих страниц — из "
+            "переменных окружения или файла .env: GOSPAGES_VK_USER_TOKEN или "
+            "GOSPAGES_VK_SERVICE_TOKEN, GOSPAGES_OK_APPLICATION_KEY, "
+            "GOSPAGES_OK_APPLICATION_SECRET_KEY, GOSPAGES_OK_ACCESS_TOKEN, "
+            "GOSPAGES_TG_API_ID, GOSPAGES_TG_API_HASH, GOSPAGES_TG_SESSION. Если не "
+            "прочитана ни одна страница, отчёт не пишется (код выхода 2)."
         ),
     )
     audit.add_argument("registry", nargs="?", type=Path, help="реестр: .yaml, .csv или .xlsx")
@@ -129,7 +152,11 @@ def add_commands(commands: Any) -> None:
         help="предустановка (federal, tomsk, yakutia, bashkortostan, spb, "
         "novosibirsk) или файл .toml; по умолчанию %(default)s",
     )
-    audit.add_argument("--sandbox", action="store_true", help="проверить песочницу-область")
+    audit.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="без ключей: страницы реестра в песочнице с выдуманными записями",
+    )
     audit.add_argument("--real-pace", action="store_true", help=_REAL_PACE_HELP)
     audit.add_argument("--days", type=_positive, default=28, help="период, дней (%(default)s)")
     audit.add_argument("--html", type=Path, help="записать отчёт HTML")
@@ -164,14 +191,19 @@ def add_commands(commands: Any) -> None:
             "Читает новые комментарии всех страниц реестра, классифицирует и решает по "
             "политике: удалить, заблокировать автора по лестнице, отправить человеку. По "
             "умолчанию ничего не меняет (пробный прогон); действовать — с --apply. Каждое "
-            "решение пишется в журнал (SQLite). Без REGISTRY — на песочнице-области. "
+            "решение пишется в журнал (SQLite). С --sandbox — страницы вашего реестра в "
+            "песочнице с выдуманными комментариями; без REGISTRY — песочница-область. "
             "С --apply по одному журналу работает один запуск: второй завершится с кодом 3; "
             "действия прерванного запуска следующий сверит со страницами и завершит."
         ),
     )
     moderate.add_argument("registry", nargs="?", type=Path, help="реестр: .yaml, .csv, .xlsx")
     moderate.add_argument("--policy", default="federal", help="политика (%(default)s)")
-    moderate.add_argument("--sandbox", action="store_true", help="песочница-область")
+    moderate.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="без ключей: страницы реестра в песочнице с выдуманными комментариями",
+    )
     moderate.add_argument("--real-pace", action="store_true", help=_REAL_PACE_HELP)
     moderate.add_argument(
         "--db",
@@ -201,13 +233,14 @@ def _audit(args: argparse.Namespace) -> int:
     prepared = _prepare(console, args)
     if prepared is None:
         return 2
-    policy, registry, open_page, where = prepared
+    policy, source = prepared
+    registry, open_page = source.registry, source.open_page
     console.print(
-        f"Проверка: {escape(where)}; политика [bold]{escape(policy.title or policy.label)}[/], "
-        f"период {args.days} дн."
+        f"Проверка: {escape(source.where)}; политика "
+        f"[bold]{escape(policy.title or policy.label)}[/], период {args.days} дн."
     )
     try:
-        history = AuditHistory(args.history) if args.history else None
+        history = _Deferred(AuditHistory(args.history)) if args.history else None
     except (sqlite3.Error, OSError) as error:
         return _fail(console, f"журнал проверок {args.history}: {error}")
     report = _with_progress(
@@ -226,26 +259,163 @@ def _audit(args: argparse.Namespace) -> int:
             check_sites=args.check_sites,
         ),
     )
+    if report.pages and all(p.snapshot.error is not None for p in report.pages):
+        failures: dict[Platform, list[str]] = {}
+        for page in report.pages:
+            failures.setdefault(page.snapshot.platform, []).append(page.snapshot.error or "")
+        return _nothing_read(console, source, failures, "audit", args)
+    try:
+        if history is not None and history.report is not None:
+            history.store.save(history.report)
+    except (sqlite3.Error, OSError) as error:
+        return _fail(console, f"журнал проверок {args.history}: {error}")
     _print_report(console, report)
     try:
-        _write_reports(console, report, args)
+        _write_reports(console, report, args, source)
     except OSError as error:
         return _fail(console, f"не удалось записать отчёт: {error}")
+    if source.banner is not None:
+        console.print(Text(source.banner, style="bold yellow"))
     return 1 if args.fail_on_errors and report.count(Severity.ERROR) else 0
 
 
-def _source(
-    args: argparse.Namespace,
-) -> tuple[Registry, PageFactory, str]:
-    if args.sandbox or args.registry is None:
+def _source(args: argparse.Namespace) -> _Source:
+    if args.registry is None:
         from .testing import build_region
 
         region = build_region(seed=0, real_pace=args.real_pace)
-        return region.registry, region.opener(), "песочница (область gospages.testing)"
+        where = "песочница (область gospages.testing)"
+        return _Source(region.registry, region.opener(), where, _SANDBOX_REGION_BANNER)
     from .registry import load_registry
 
     registry = load_registry(args.registry)
-    return registry, PageFactory(), f"реестр {args.registry}"
+    if not args.sandbox:
+        return _Source(registry, PageFactory(), f"реестр {args.registry}")
+    from .testing import Scenario
+
+    scenario = Scenario.from_registry(registry, seed=0, real_pace=args.real_pace)
+    notes = [
+        f"Не создана в песочнице: {ref.platform.label} {ref.page} — {why}"
+        for ref, why in scenario.skipped
+    ]
+    where = f"песочница: страницы из вашего реестра {args.registry} с выдуманными записями"
+    return _Source(registry, scenario.opener(), where, _SANDBOX_BANNER, notes)
+
+
+#: Said before any sandbox run, and written into its reports.
+_SANDBOX_BANNER = (
+    "Песочница: страницы из вашего реестра с выдуманными записями. Подписчики, публикации "
+    "и комментарии придуманы gospages — это не проверка настоящих страниц."
+)
+_SANDBOX_REGION_BANNER = (
+    "Песочница: выдуманная область gospages.testing. Подписчики, публикации и комментарии "
+    "придуманы — это не проверка настоящих страниц."
+)
+
+
+# -- no page read: no report ------------------------------------------------------------------
+
+#: Where the docs tell how to get each platform's keys (by `Platform.value`); a platform
+#: not listed points to «Ключи и открытие страниц».
+_KEYS_DOCS = {
+    "vk": "«Ключи ВКонтакте» (docs/vk-tokens.md)",
+    "ok": "«Одноклассники» (docs/ok.md)",
+    "telegram": "«Telegram» (docs/telegram.md)",
+}
+_OPEN_PAGES_DOCS = "«Ключи и открытие страниц» (docs/open-pages.md)"
+
+
+def _key_variables(platform: Platform) -> list[str]:
+    """The ``GOSPAGES_*`` variables the platform's backend asks for when it has no keys
+    (its own `gospages._factory.missing_settings` message)."""
+    from ._factory import OpenContext
+    from .registry import PageRef
+
+    descriptor = describe(platform)
+    ref = PageRef(platform=platform, page=descriptor.example)
+    try:
+        page = descriptor.opener_function()(ref, OpenContext(settings=Settings.only()))
+    except GospagesError as error:
+        return list(dict.fromkeys(re.findall(r"GOSPAGES_[A-Z0-9_]+", str(error))))
+    except ImportError:  # the platform's extra is not installed
+        return []
+    del page  # a backend that needs no keys: nothing was opened yet
+    return []
+
+
+def _is_set(settings: Settings, variable: str) -> bool:
+    return getattr(settings, variable.removeprefix("GOSPAGES_").lower(), None) is not None
+
+
+def _nothing_read(
+    console: Console,
+    source: _Source,
+    failures: Mapping[Platform, list[str]],
+    command: str,
+    args: argparse.Namespace,
+) -> int:
+    """Say that no page could be read, why, and which keys to set; the exit code (2)."""
+    total = sum(len(why) for why in failures.values())
+    console.print(
+        Text.assemble(
+            ("Ошибка:", "red"),
+            f" не прочитана ни одна страница реестра ({total}) — ",
+            "отчёт не записан: в нём были бы нули вместо подписчиков и публикаций."
+            if command == "audit"
+            else "комментарии не разобраны.",
+        )
+    )
+    for platform, reasons in failures.items():
+        shown = sorted(set(reasons))
+        console.print(Text(f"{platform.label}, страниц: {len(reasons)}. Причина:", style="bold"))
+        for why in shown[:3]:
+            console.print(Text.assemble("  ", console_text(why, 300)))
+        if len(shown) > 3:
+            console.print(Text(f"  и ещё причин: {len(shown) - 3}"))
+    settings = source.open_page.settings
+    console.print(Text("Что сделать:", style="bold"))
+    for platform in failures:
+        variables = _key_variables(platform)
+        given = [v for v in variables if _is_set(settings, v)]
+        if not given:
+            console.print(Text.assemble((platform.label, "bold"), " — ключи не заданы."))
+            if variables:
+                console.print(Text(f"  Задайте переменные: {', '.join(variables)}"))
+        else:
+            absent = [v for v in variables if v not in given]
+            console.print(
+                Text.assemble(
+                    (platform.label, "bold"),
+                    f" — задано: {', '.join(given)}"
+                    + (f"; не задано: {', '.join(absent)}" if absent else "")
+                    + ". Страницы не прочитаны (причина выше): проверьте ключи, права, "
+                    "адреса страниц и доступ в интернет.",
+                )
+            )
+        docs = _KEYS_DOCS.get(platform.value, _OPEN_PAGES_DOCS)
+        console.print(Text(f"  Как получить ключи: документация, раздел {docs}."))
+    registry = escape(str(args.registry)) if args.registry is not None else "РЕЕСТР"
+    console.print(
+        "Переменные можно задать и строками файла [bold].env[/] в папке запуска "
+        "(документация, раздел «Ключи и открытие страниц», docs/open-pages.md). "
+        f"Посмотреть, как выглядит отчёт, без ключей: [bold]gospages {command} "
+        f"{registry} --sandbox[/]"
+    )
+    return 2
+
+
+class _Deferred:
+    """A history store that keeps the run until it is known to be worth keeping."""
+
+    def __init__(self, store: AuditHistory) -> None:
+        self.store = store
+        self.report: AuditReport | None = None
+
+    def previous(self, policy: str | None = None) -> dict[str, Any] | None:
+        return self.store.previous(policy)
+
+    def save(self, report: AuditReport) -> None:
+        self.report = report
 
 
 def _print_report(console: Console, report: AuditReport) -> None:
@@ -295,18 +465,53 @@ def _print_report(console: Console, report: AuditReport) -> None:
     )
 
 
-def _write_reports(console: Console, report: AuditReport, args: argparse.Namespace) -> None:
+def _write_reports(
+    console: Console, report: AuditReport, args: argparse.Namespace, source: _Source
+) -> None:
     from .reports import render_html, render_markdown, write_xlsx
 
+    banner = source.banner
     if args.html:
-        args.html.write_text(render_html(report), encoding="utf-8")
+        html = render_html(report)
+        args.html.write_text(html if banner is None else _sandbox_html(html, banner), "utf-8")
         console.print(f"Отчёт HTML: [bold]{escape(str(args.html))}[/]")
     if args.xlsx:
         write_xlsx(report, args.xlsx)
+        if banner is not None:
+            _sandbox_xlsx(args.xlsx, banner)
         console.print(f"Таблица ЦУР: [bold]{escape(str(args.xlsx))}[/]")
     if args.md:
-        args.md.write_text(render_markdown(report), encoding="utf-8")
+        markdown = render_markdown(report)
+        if banner is not None:
+            head, _, rest = markdown.partition("\n")
+            markdown = f"{head}\n\n> **{banner}**\n{rest}"
+        args.md.write_text(markdown, encoding="utf-8")
         console.print(f"Отчёт Markdown: [bold]{escape(str(args.md))}[/]")
+
+
+def _sandbox_html(html: str, banner: str) -> str:
+    """The HTML report marked as the sandbox's in its title and above everything else."""
+    note = (
+        '<p class="sandbox" style="border:3px solid #c0392b;background:#fdecea;color:#7b241c;'
+        'padding:.6em 1em;font-weight:bold;font-size:1.1em">'
+        f"{html_escape(banner)}</p>"
+    )
+    html = html.replace("<title>", "<title>ПЕСОЧНИЦА (выдуманные записи) — ", 1)
+    for anchor in ('<header class="top">', "<main>", "<body>"):
+        if anchor in html:
+            return html.replace(anchor, f"{anchor}\n{note}", 1)
+    return note + html
+
+
+def _sandbox_xlsx(path: Path, banner: str) -> None:
+    """The workbook marked as the sandbox's: its title and a last sheet say so."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path)
+    workbook.properties.title = "ПЕСОЧНИЦА: выдуманные записи"
+    sheet = workbook.create_sheet("ПЕСОЧНИЦА")
+    sheet["A1"] = banner
+    workbook.save(path)
 
 
 # -- check-post --------------------------------------------------------------------------------
@@ -350,7 +555,8 @@ def _moderate(args: argparse.Namespace) -> int:
     prepared = _prepare(console, args)
     if prepared is None:
         return 2
-    policy, registry, open_page, where = prepared
+    policy, source = prepared
+    registry, open_page, where = source.registry, source.open_page, source.where
     try:
         store = ModerationStore(args.db)
     except (sqlite3.Error, OSError) as error:
@@ -377,6 +583,12 @@ def _moderate(args: argparse.Namespace) -> int:
         # Another run acts on this state file: acting too would do everything twice.
         console.print(f"[red]Ошибка:[/] {escape(str(error))}", highlight=False)
         return 3
+    keys = {f"{ref.platform.value}:{ref.page}": ref.platform for _, ref in registry.pages()}
+    if keys and set(keys) <= set(run.failures):
+        failures: dict[Platform, list[str]] = {}
+        for key, platform in keys.items():
+            failures.setdefault(platform, []).append(run.failures[key])
+        return _nothing_read(console, source, failures, "moderate", args)
     if run.resumed:
         console.print(
             f"Завершено действий прерванного запуска (сверено со страницами): {run.resumed}."
@@ -420,6 +632,8 @@ def _moderate(args: argparse.Namespace) -> int:
         console.print(Text.assemble(("Не прочитана", "red"), " ", console_text(f"{key}: {why}")))
     db = escape(str(args.db))
     console.print(f"Журнал: [bold]{db}[/] (gospages inbox --db {db})")
+    if source.banner is not None:
+        console.print(Text(source.banner, style="bold yellow"))
     return 0
 
 

@@ -12,7 +12,7 @@ Everything is deterministic for a given ``seed``.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -27,7 +27,7 @@ from ..registry import Organization, OrgKind, OrgLevel, PageRef, Registry
 from ._ok import FakeOK
 from ._vk import FakeVK
 
-__all__ = ["COMMENT_KINDS", "PageSetup", "Scenario", "build_region"]
+__all__ = ["COMMENT_KINDS", "PageSetup", "Scenario", "build_region", "sandbox_for"]
 
 DAY = 86400.0
 
@@ -113,6 +113,9 @@ class Scenario:
     """``(platform, page, comment id) -> kind`` (a key of :data:`COMMENT_KINDS`)."""
     clock: Clock = field(default_factory=RealClock)
     """The time the fakes and the pages opened here run on (virtual unless real pace)."""
+    skipped: list[tuple[PageRef, str]] = field(default_factory=list)
+    """Pages of the registry the sandbox could not make, with the reason in Russian
+    (`Scenario.from_registry`); opening one fails."""
     # Sandbox keys, accepted by the fakes only.
     vk_user_token: str = "region-vk-user-token-0001"  # noqa: S105
     vk_service_token: str = "region-vk-service-token-0001"  # noqa: S105
@@ -169,6 +172,63 @@ class Scenario:
     def pages(self) -> Iterator[tuple[Organization, PageRef]]:
         yield from self.registry.pages()
 
+    @classmethod
+    def from_registry(
+        cls,
+        registry: Registry,
+        *,
+        seed: int = 0,
+        weeks: int = 4,
+        now: float | None = None,
+        telegram: bool = True,
+        vk_rate_limits: bool = True,
+        clock: Clock | None = None,
+        real_pace: bool = False,
+    ) -> Scenario:
+        """The sandbox with the pages of *your* registry, filled with invented content.
+
+        Every page of ``registry`` is made on the fakes under the id or name the registry
+        gives (a VK group by id, ``clubNNN`` or screen name; an OK group by id; a
+        Telegram channel by @name or id when Telethon is installed) and gets ``weeks`` of
+        posts and comments of every kind. Most pages are kept as the rules want; some
+        are made to break them (silent for a month, no contacts or «Госорганизация»
+        mark, comments closed, questions unanswered), as `PageSetup` records in
+        :attr:`setups`. The registry is kept as it is: a page the sandbox cannot make
+        (a Telegram channel without Telethon, an id a backend would refuse) is listed in
+        :attr:`skipped` and fails when opened, as it would for real. The same registry
+        and ``seed`` give the same content. Other arguments as for :func:`build_region`.
+        """
+        rng = random.Random(seed)  # noqa: S311 (test data, not security)
+        scenario, t0 = _empty(now, telegram, vk_rate_limits, clock, real_pace)
+        scenario.registry = registry
+        pages: list[tuple[Organization, PageRef, tuple[Platform, int | str]]] = []
+        for org, ref in registry.pages():
+            try:
+                pages.append((org, ref, _identity(scenario, ref)))
+            except _CannotMake as why:
+                scenario.skipped.append((ref, str(why)))
+        ids = _Ids((platform, ident) for _, _, (platform, ident) in pages if isinstance(ident, int))
+        made: set[tuple[Platform, int | str]] = set()
+        for (org, ref, identity), failing in zip(pages, _deck(rng, len(pages)), strict=True):
+            setup = PageSetup(
+                org.id,
+                ref.platform,
+                ref.page,
+                **{"posts_per_week": _POSTS_PER_WEEK[org.level], **failing},
+            )
+            scenario.setups.setdefault((org.id, ref.platform), setup)
+            if identity in made:  # two organisations name one page: make it once
+                continue
+            made.add(identity)
+            _make_page(scenario, rng, ids, org.name, ref.platform, setup, t0, weeks, ref, _INVENTED)
+        _administer(scenario)
+        return scenario
+
+
+def sandbox_for(registry: Registry, *, seed: int = 0, **options: Any) -> Scenario:
+    """`Scenario.from_registry`: the sandbox filled with the pages of ``registry``."""
+    return Scenario.from_registry(registry, seed=seed, **options)
+
 
 def build_region(
     *,
@@ -189,17 +249,7 @@ def build_region(
     ``real_pace=True`` (or ``clock=RealClock()``) keeps real time.
     """
     rng = random.Random(seed)  # noqa: S311 (test data, not security)
-    if clock is None:
-        clock = RealClock() if real_pace else VirtualClock(start=now)
-    t0 = clock.time() if now is None else now
-    vk = FakeVK(rate_limits=vk_rate_limits, clock=clock)
-    ok = FakeOK(clock=clock)
-    tg = _telegram(clock) if telegram else None
-    scenario = Scenario(Registry(), vk, ok, tg, {}, clock=clock)
-    vk.add_token(scenario.vk_service_token, kind="service")
-    ok.add_app(scenario.ok_application_key, secret_key=scenario.ok_application_secret_key)
-    ok.add_token(scenario.ok_access_token, user_id="575000000001")
-
+    scenario, t0 = _empty(now, telegram, vk_rate_limits, clock, real_pace)
     orgs: list[Organization] = []
     setups: list[PageSetup] = []
     ids = _Ids()
@@ -292,18 +342,78 @@ def build_region(
 
     scenario.registry = Registry(organizations=orgs)
     scenario.setups = {(s.org_id, s.platform): s for s in setups}
-    admin_of = [
-        int(ref.page.removeprefix("club")) for _, ref in scenario.registry.pages(Platform.VK)
-    ]
-    vk.add_token(scenario.vk_user_token, kind="user", user_id=575000000001, admin_of=admin_of)
+    _administer(scenario)
     return scenario
 
 
+def _empty(
+    now: float | None,
+    telegram: bool,
+    vk_rate_limits: bool,
+    clock: Clock | None,
+    real_pace: bool,
+) -> tuple[Scenario, float]:
+    """A scenario with empty fakes that accept its keys, and the time its weeks end at."""
+    if clock is None:
+        clock = RealClock() if real_pace else VirtualClock(start=now)
+    t0 = clock.time() if now is None else now
+    vk = FakeVK(rate_limits=vk_rate_limits, clock=clock)
+    ok = FakeOK(clock=clock)
+    tg = _telegram(clock) if telegram else None
+    scenario = Scenario(Registry(), vk, ok, tg, {}, clock=clock)
+    vk.add_token(scenario.vk_service_token, kind="service")
+    ok.add_app(scenario.ok_application_key, secret_key=scenario.ok_application_secret_key)
+    ok.add_token(scenario.ok_access_token, user_id=_ADMIN)
+    return scenario, t0
+
+
+def _administer(scenario: Scenario) -> None:
+    """The sandbox's user key: an administrator of every VK group made."""
+    scenario.vk.add_token(
+        scenario.vk_user_token, kind="user", user_id=int(_ADMIN), admin_of=list(scenario.vk.groups)
+    )
+
+
+_ADMIN = "575000000001"
+
+
 class _Ids:
-    def __init__(self) -> None:
-        self.vk = 200000
-        self.ok = 54000000000000
-        self.tg = 3000
+    """Ids for the pages made, skipping those a user's registry names."""
+
+    def __init__(self, reserved: Iterable[tuple[Platform, int]] = ()) -> None:
+        self._last = {Platform.VK: 200000, Platform.OK: 54000000000000, Platform.TELEGRAM: 3000}
+        self._reserved = set(reserved)
+
+    def next(self, platform: Platform) -> int:
+        value = self._last[platform] + 1
+        while (platform, value) in self._reserved:
+            value += 1
+        self._last[platform] = value
+        return value
+
+
+@dataclass(frozen=True)
+class _Contacts:
+    """The contacts written on the pages made (invented, obviously so for a user's registry)."""
+
+    phone: str
+    email: str
+    address: str
+    site: str
+
+
+_ENSK = _Contacts(
+    "+7 (38247) 2-11-00",
+    "adm@ensk.example.ru",
+    "636130, с. Энское, ул. Ленина, д. 7",
+    "https://ensk.gosuslugi.ru",
+)
+_INVENTED = _Contacts(
+    "+7 (800) 000-00-00",
+    "priemnaya@example.ru",
+    "ул. Ленина, д. 1",
+    "https://example.gosuslugi.ru",
+)
 
 
 def _make_page(
@@ -315,21 +425,24 @@ def _make_page(
     setup: PageSetup,
     t0: float,
     weeks: int,
+    ref: PageRef | None = None,
+    where: _Contacts = _ENSK,
 ) -> PageRef:
+    """Make a page of ``name`` on ``platform`` as ``setup`` says, with weeks of posts and
+    comments; its reference. With ``ref`` (a user's registry entry) the page is made
+    under the id or name ``ref`` gives and ``ref`` is returned; without, under new ids."""
     if platform is Platform.TELEGRAM and scenario.telegram is None:
         platform = Platform.VK  # keep the registry valid: the channel becomes a VK page
     contacts = (
-        "Приёмная: +7 (38247) 2-11-00, adm@ensk.example.ru. "
-        "Адрес: 636130, с. Энское, ул. Ленина, д. 7."
-        if setup.contacts
-        else ""
+        f"Приёмная: {where.phone}, {where.email}. Адрес: {where.address}." if setup.contacts else ""
     )
     description = f"Официальная страница: {name}. {contacts}".strip()
     members = rng.randint(150, 9000)
     posts = _post_dates(rng, setup, t0, weeks)
     if platform is Platform.VK:
-        ids.vk += 1
-        gid = ids.vk
+        given_id, text = _vk_ref(ref) if ref is not None else (None, "")
+        gid = given_id if given_id is not None else ids.next(Platform.VK)
+        screen_name = text if given_id is None else None
         fields: dict[str, Any] = {
             "description": description,
             "members_count": members,
@@ -340,14 +453,14 @@ def _make_page(
                 {
                     "user_id": 1,
                     "desc": "Приёмная",
-                    "phone": "+7 (38247) 2-11-00",
-                    "email": "adm@ensk.example.ru",
+                    "phone": where.phone,
+                    "email": where.email,
                 }
             ]
-            fields["site"] = "https://ensk.gosuslugi.ru"
+            fields["site"] = where.site
         if setup.mark is not None:
             fields["is_government_organization"] = setup.mark
-        scenario.vk.add_group(gid, name, f"club{gid}", **fields)
+        scenario.vk.add_group(gid, name, screen_name or f"club{gid}", **fields)
         for date in posts:
             post = scenario.vk.add_post(
                 gid,
@@ -373,18 +486,19 @@ def _make_page(
                         )
             else:
                 post.comments_closed = True
-        return PageRef(platform=Platform.VK, page=f"club{gid}", url=f"https://vk.com/club{gid}")
+        return ref or PageRef(
+            platform=Platform.VK, page=f"club{gid}", url=f"https://vk.com/club{gid}"
+        )
     if platform is Platform.OK:
-        ids.ok += 1
-        ok_gid = str(ids.ok)
+        ok_gid = ref.page.strip() if ref is not None else str(ids.next(Platform.OK))
         ok_fields: dict[str, Any] = {
             "description": description,
             "members_count": members,
-            "pic_avatar": f"https://i.mycdn.me/fake/{ids.ok}.jpg",
+            "pic_avatar": f"https://i.mycdn.me/fake/{ok_gid}.jpg",
         }
         if setup.contacts:
-            ok_fields.update(phone="+7 (38247) 2-11-00", homepage_url="https://ensk.gosuslugi.ru")
-        scenario.ok.add_group(ok_gid, name, admins=["575000000001"], **ok_fields)
+            ok_fields.update(phone=where.phone, homepage_url=where.site)
+        scenario.ok.add_group(ok_gid, name, admins=[_ADMIN], **ok_fields)
         for date in posts:
             topic = scenario.ok.add_topic(
                 ok_gid, rng.choice(_POST_TEXTS), date=date, likes=rng.randint(0, 40)
@@ -404,29 +518,115 @@ def _make_page(
                         from_group=True,
                         date=min(t0 - 60, when + rng.uniform(1, 20) * 3600),
                     )
-        return PageRef(platform=Platform.OK, page=ok_gid, url=f"https://ok.ru/group/{ok_gid}")
-    ids.tg += 1
+        return ref or PageRef(
+            platform=Platform.OK, page=ok_gid, url=f"https://ok.ru/group/{ok_gid}"
+        )
     tg = scenario.telegram
-    username = f"channel_{ids.tg}"
-    tg.add_channel(ids.tg, name, username=username, about=description, participants=members)
-    tg.add_discussion_group(ids.tg, ids.tg + 100000, f"{name}: обсуждение")
+    made = ids.next(Platform.TELEGRAM)
+    channel_id, username = (
+        _telegram_ref(ref, made) if ref is not None else (made, f"channel_{made}")
+    )
+    tg.add_channel(channel_id, name, username=username, about=description, participants=members)
+    # The discussion group's id comes from the sandbox's own range, as a channel's would.
+    tg.add_discussion_group(channel_id, made + 100000, f"{name}: обсуждение")
+    key = username or str(channel_id)
     for date in posts:
         message = tg.add_post(
-            ids.tg,
+            channel_id,
             rng.choice(_POST_TEXTS),
             date=datetime.fromtimestamp(date, tz=timezone.utc),
             views=rng.randint(50, 2000),
         )
         for kind, text, when in _comments(rng, date, t0):
             comment = tg.add_comment(
-                ids.tg,
+                channel_id,
                 message.id,
                 text,
                 from_user=rng.randint(10**6, 10**8),
                 date=datetime.fromtimestamp(when, tz=timezone.utc),
             )
-            scenario.comment_kinds[(Platform.TELEGRAM, username, str(comment.id))] = kind
-    return PageRef(platform=Platform.TELEGRAM, page=username, url=f"https://t.me/{username}")
+            scenario.comment_kinds[(Platform.TELEGRAM, key, str(comment.id))] = kind
+    return ref or PageRef(platform=Platform.TELEGRAM, page=key, url=f"https://t.me/{key}")
+
+
+#: Posts a week of a page kept as the rules want, by the organisation's level.
+_POSTS_PER_WEEK = {
+    OrgLevel.REGION: 7.0,
+    OrgLevel.DISTRICT: 5.0,
+    OrgLevel.SETTLEMENT: 3.0,
+    OrgLevel.INSTITUTION: 2.0,
+}
+#: How the failing pages of a user's registry fail (`PageSetup` fields).
+_FAILINGS: tuple[dict[str, Any], ...] = (
+    {"posts_per_week": 2.0, "silent_days": 30},
+    {"posts_per_week": 1.0, "contacts": False, "mark": None},
+    {"posts_per_week": 3.0, "comments_open": False, "mark": False},
+    {"posts_per_week": 0.5, "mark": False},
+    {"answers": False},
+)
+
+
+def _deck(rng: random.Random, pages: int) -> list[dict[str, Any]]:
+    """What each of ``pages`` pages breaks (``{}``: nothing), shuffled: about two pages
+    in five fail, each in its own way, and with two pages or more at least one page
+    fails and one does not."""
+    if pages == 1:
+        failing = int(rng.random() < 0.4)
+    else:
+        failing = min(max(1, round(pages * 0.4)), pages - 1) if pages else 0
+    start = rng.randrange(len(_FAILINGS))
+    deck = [_FAILINGS[(start + i) % len(_FAILINGS)] for i in range(failing)]
+    deck += [{}] * (pages - failing)
+    rng.shuffle(deck)
+    return deck
+
+
+class _CannotMake(Exception):
+    """A registry page the sandbox cannot make (the message says why, in Russian)."""
+
+
+def _identity(scenario: Scenario, ref: PageRef) -> tuple[Platform, int | str]:
+    """The page ``ref`` names as the fakes will hold it: a numeric id or a name."""
+    from .._errors import ValidationError
+
+    try:
+        if ref.platform is Platform.VK:
+            given_id, text = _vk_ref(ref)
+            return Platform.VK, given_id if given_id is not None else text
+        if ref.platform is Platform.OK:
+            if not ref.page.strip().isdigit():
+                raise _CannotMake(f"«{ref.page}» — не числовой id группы Одноклассников")
+            return Platform.OK, int(ref.page.strip())
+        if scenario.telegram is None:
+            raise _CannotMake(
+                f"Telegram в песочнице недоступен: pip install "
+                f'"gospages[{describe(Platform.TELEGRAM).extra}]"'
+            )
+        channel_id, username = _telegram_ref(ref, 0)
+        return Platform.TELEGRAM, channel_id if username is None else username.casefold()
+    except ValidationError as error:
+        raise _CannotMake(str(error)) from error
+
+
+def _vk_ref(ref: PageRef) -> tuple[int | None, str]:
+    """``(group id or None, screen name or id as text)``, as `gospages.vk.VKPage` reads
+    ``ref.page``."""
+    from ..vk._parse import _parse_group
+
+    return _parse_group(ref.page)
+
+
+def _telegram_ref(ref: PageRef, made: int) -> tuple[int, str | None]:
+    """``(channel id, None)`` for a channel given by id, ``(made, username)`` for one
+    given by name, as `gospages.telegram.TelegramChannel` reads ``ref.page``."""
+    from telethon import utils
+
+    from ..telegram._parse import _parse_channel
+
+    entity, _text = _parse_channel(ref.page)
+    if isinstance(entity, int):
+        return utils.resolve_id(entity)[0], None
+    return made, entity
 
 
 _ANSWER = "Спасибо за обращение! Ответ направили в личные сообщения, подробности — в ПОС."
