@@ -17,7 +17,7 @@ from gospages.registry import Organization, OrgKind, OrgLevel, PageRef, Registry
 from gospages.reports import AuditHistory
 from gospages.testing import Scenario
 from gospages.testing import _scenario as scenario_module
-from gospages.testing._scenario import sandbox_for
+from gospages.testing import sandbox_for
 
 NAMES = (
     "Администрация Усть-Удинского района",
@@ -261,3 +261,21 @@ def test_from_registry_skips_what_it_cannot_make_and_shares_pages() -> None:
     assert list(scenario.vk.groups) == [777]  # one page for two spellings of it
     assert [ref.page for ref, _ in scenario.skipped] == ["adm.ok"]
     assert "Одноклассников" in scenario.skipped[0][1]
+
+
+def test_a_column_gospages_does_not_use_is_said_in_russian(
+    tmp_path: Path, no_keys: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    header = ("id", "название", "вид", "уровень", "родитель", "площадка", "страница", "ссылка")
+    sheet.append((*header, "Ответственный"))
+    for row in ROWS:
+        sheet.append((*row, "Иванова И. И."))
+    path = tmp_path / "с_лишним_столбцом.xlsx"
+    book.save(path)
+    assert main(["audit", str(path), "--sandbox", "--md", str(tmp_path / "out.md")]) == 0
+    captured = capsys.readouterr()
+    assert "Реестр:" in captured.out and "Ответственный" in captured.out
+    assert "RegistryWarning" not in captured.out + captured.err

@@ -286,15 +286,19 @@ def _source(args: argparse.Namespace) -> _Source:
         region = build_region(seed=0, real_pace=args.real_pace)
         where = "песочница (область gospages.testing)"
         return _Source(region.registry, region.opener(), where, _SANDBOX_REGION_BANNER)
-    from .registry import load_registry
+    from .registry import load_registry_report
 
-    registry = load_registry(args.registry)
+    loaded = load_registry_report(args.registry)
+    registry = loaded.registry
+    # Columns the registry has but gospages does not use: said in Russian, not as Python
+    # warnings (an address in an unusual column explains many a «страница не указана»).
+    unused = [f"Реестр: {warning}" for warning in loaded.warnings]
     if not args.sandbox:
-        return _Source(registry, PageFactory(), f"реестр {args.registry}")
+        return _Source(registry, PageFactory(), f"реестр {args.registry}", notes=unused)
     from .testing import Scenario
 
     scenario = Scenario.from_registry(registry, seed=0, real_pace=args.real_pace)
-    notes = [
+    notes = unused + [
         f"Не создана в песочнице: {ref.platform.label} {ref.page} — {why}"
         for ref, why in scenario.skipped
     ]

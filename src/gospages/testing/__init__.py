@@ -28,7 +28,7 @@ from .._clock import Clock, RealClock, VirtualClock
 from ._base import FakeCall, UnsupportedByFake
 from ._ok import FakeOK, FakeOKComment, FakeOKGroup, FakeOKTopic
 from ._sample import SampleOK, SampleVK, sample_ok, sample_vk
-from ._scenario import COMMENT_KINDS, PageSetup, Scenario, build_region
+from ._scenario import COMMENT_KINDS, PageSetup, Scenario, build_region, sandbox_for
 from ._vk import FakeComment, FakeGroup, FakePost, FakeVK, VKCall
 
 if TYPE_CHECKING:
@@ -58,6 +58,7 @@ __all__ = [
     "build_region",
     "sample_ok",
     "sample_vk",
+    "sandbox_for",
 ]
 
 
