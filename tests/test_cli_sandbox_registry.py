@@ -15,9 +15,8 @@ from gospages import Platform
 from gospages.cli import main
 from gospages.registry import Organization, OrgKind, OrgLevel, PageRef, Registry
 from gospages.reports import AuditHistory
-from gospages.testing import Scenario
+from gospages.testing import Scenario, sandbox_for
 from gospages.testing import _scenario as scenario_module
-from gospages.testing import sandbox_for
 
 NAMES = (
     "Администрация Усть-Удинского района",
