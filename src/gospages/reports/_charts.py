@@ -71,6 +71,74 @@ def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def _em(text: str) -> float:
+    """A generous estimate of ``text``'s width in ems (wide sans fonts such as DejaVu Sans).
+
+    No font is measured here (the report loads none), so the estimate errs on the wide
+    side: a label laid out by it fits in its box in any usual font.
+    """
+    width = 0.0
+    for char in text:
+        if char == " ":
+            width += 0.33
+        elif char.isupper():
+            width += 0.8
+        elif char.isdigit():
+            width += 0.66
+        elif char.isalpha():
+            width += 0.64
+        elif char in "«»\"'.,:;·-–—()!?/":
+            width += 0.45
+        else:
+            width += 0.8
+    return width
+
+
+def _fit(text: str, width_em: float) -> str:
+    """``text`` cut with «…» so that it fits ``width_em``."""
+    if _em(text) <= width_em:
+        return text
+    while text and _em(text + "…") > width_em:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
+def wrap_label(text: str, width_em: float, *, lines: int = 2, tail: str = "") -> list[str]:
+    """``text`` in at most ``lines`` lines of ``width_em`` each, by words; the last line
+    ends with ``tail`` (always whole) and with «…» when the text does not fit.
+    """
+    words = text.split()
+    out: list[str] = []
+    current = ""
+    while words:
+        word = words[0]
+        candidate = f"{current} {word}".strip()
+        last = len(out) == lines - 1
+        room = width_em - (_em(tail) if last else 0)
+        if _em(candidate) <= room:
+            current = candidate
+            words.pop(0)
+            continue
+        if last or not current:
+            # The last line, or one word wider than a line: cut it here.
+            rest = " ".join([current, *words]).strip() if last else word
+            if last:
+                return [*out, _fit(rest, room) + tail]
+            out.append(_fit(word, room))
+            words.pop(0)
+            continue
+        out.append(current)
+        current = ""
+    last_room = width_em - _em(tail)
+    if _em(current) > last_room:
+        if len(out) < lines - 1:
+            out.append(current)
+            current = ""
+        else:
+            current = _fit(current, last_room)
+    return [*out, current + tail] if current or tail or not out else out
+
+
 def bar_chart(title: str, bars: Sequence[Bar], *, width: int = 560) -> Markup:
     """Horizontal bars with their values: subscribers per network, pages per colour."""
     label_w, value_w, row_h, top = 130, 170, 34, 8
@@ -99,42 +167,54 @@ def weekly_chart(
     where the page's norm is known, a dashed line at the norm; weeks below the norm are
     coloured as a warning.
     """
-    label_w, row_h, head_h = 440, 24, 30
+    label_w, line_h, head_h, font = 440, 15, 30, 13
     weeks = max(len(week_labels), 1)
     cell_w = (width - label_w) / weeks
     scale_max = max([c for s in series for c in s.counts] + [s.norm or 0 for s in series] + [1])
     bar_max = cell_w - 34  # room for the number after the bar
     body: list[str] = []
+    # Each label in at most two lines that fit the label column (14 units of margin on
+    # the left, 10 before the plot); the full name is the row's tooltip (<title>).
+    label_room = (label_w - 24) / font
+    labels = [wrap_label(s.label, label_room, tail=f" · {s.tag}" if s.tag else "") for s in series]
+    heights = [max(24, 9 + line_h * len(lines)) for lines in labels]
+    plot_h = sum(heights)
     for w, label in enumerate(week_labels):
         x = label_w + w * cell_w
         body.append(_text(x + 4, 18, label, cls="muted"))
         body.append(
             f'<line x1="{x:.1f}" y1="{head_h - 6}" x2="{x:.1f}" '
-            f'y2="{head_h + row_h * len(series)}" stroke="{COLORS["grid"]}"/>'
+            f'y2="{head_h + plot_h}" stroke="{COLORS["grid"]}"/>'
         )
-    for i, s in enumerate(series):
-        y = head_h + i * row_h
+    y = head_h
+    for i, (s, lines, row_h) in enumerate(zip(series, labels, heights, strict=True)):
         if i % 2 == 0:
             body.append(f'<rect x="0" y="{y}" width="{width}" height="{row_h}" fill="#f4f6f8"/>')
-        text = _short(s.label, 56 - len(s.tag)) + (f" · {s.tag}" if s.tag else "")
-        label = _text(label_w - 10, y + 16, text, anchor="end")
+        first = y + (row_h - line_h * len(lines)) / 2 + 11
+        spans = "".join(
+            f'<tspan x="{label_w - 10}" y="{first + n * line_h:.1f}">{escape(line)}</tspan>'
+            for n, line in enumerate(lines)
+        )
+        label = f'<text text-anchor="end" class="row-label">{spans}</text>'
         body.append(f"<g><title>{escape(s.hint or s.label)}</title>{label}</g>")
+        mid = y + row_h / 2
         for w, count in enumerate(s.counts[:weeks]):
             x = label_w + w * cell_w + 4
             length = bar_max * count / scale_max
             low = s.norm is not None and count < s.norm
             if count:
                 body.append(
-                    f'<rect x="{x:.1f}" y="{y + 5}" width="{length:.1f}" height="{row_h - 10}" '
+                    f'<rect x="{x:.1f}" y="{mid - 7:.1f}" width="{length:.1f}" height="14" '
                     f'rx="2" fill="{COLORS["low"] if low else COLORS["bar"]}"/>'
                 )
             if s.norm is not None:
                 nx = x + bar_max * s.norm / scale_max
                 body.append(
-                    f'<line x1="{nx:.1f}" y1="{y + 2}" x2="{nx:.1f}" y2="{y + row_h - 2}" '
+                    f'<line x1="{nx:.1f}" y1="{mid - 10:.1f}" x2="{nx:.1f}" y2="{mid + 10:.1f}" '
                     f'stroke="{COLORS["norm"]}" stroke-width="2" stroke-dasharray="3 2"/>'
                 )
             cls = "value low" if low else "value"
-            body.append(_text(x + length + 5, y + 16, fmt_int(count), cls=cls))
-    height = head_h + row_h * len(series) + 6
+            body.append(_text(x + length + 5, mid + 4, fmt_int(count), cls=cls))
+        y += row_h
+    height = head_h + plot_h + 6
     return _svg(width, height, title, body)
