@@ -16,6 +16,9 @@ from openpyxl import load_workbook
 from gospages import Platform
 from gospages.registry import Registry
 from gospages.reports import (
+    BLANK_NOTE,
+    NO_PAGE,
+    SCORE_COLUMN,
     SHEET_FINDINGS,
     SHEET_SUMMARY,
     SHEET_TSUR,
@@ -368,27 +371,64 @@ def test_xlsx_has_the_tsur_columns_and_a_row_per_page(report: AuditReport, tmp_p
     assert SHEET_TSUR == "Еженедельный отчёт ЦУР"
     ws = wb[SHEET_TSUR]
     rows = list(ws.iter_rows(values_only=True))
-    assert list(rows[0]) == ["Организация", "Сеть", "Ссылка на страницу", *TSUR]
-    assert len(rows) == 1 + len(report.pages)
+    assert list(rows[0]) == ["Организация", "Сеть", "Ссылка на страницу", *TSUR, SCORE_COLUMN]
+    without = [o for o in report.organizations if not o.pages]
+    assert len(rows) == 1 + len(report.pages) + len(without)
     assert ws.freeze_panes == "B2"
     assert all(c.font.bold for c in ws[1])
     assert ws.column_dimensions["A"].width > 30
-    for audit, row in zip(report.pages, rows[1:], strict=True):
-        values = dict(zip(rows[0], row, strict=True))
+    header = rows[0]
+    for i, (audit, row) in enumerate(zip(report.pages, rows[1:], strict=False), start=2):
+        values = dict(zip(header, row, strict=True))
         assert values["Организация"] == audit.org.name  # type: ignore[union-attr]
         assert values["Ссылка на страницу"] == audit.ref.url  # type: ignore[union-attr]
         assert values["Количество подписчиков"] == audit.snapshot.profile.members_count  # type: ignore[union-attr]
-        assert values["Общий охват аудитории за неделю"] == "нет данных"
-        parts = audit.score.parts if audit.score else {}
+        # Unknown is a blank cell with a note, never text in a number column.
+        assert values["Общий охват аудитории за неделю"] is None
+        reach = ws.cell(i, header.index("Общий охват аудитории за неделю") + 1)
+        assert reach.comment is not None and "нет данных" in reach.comment.text
+        score = audit.score
+        assert values[SCORE_COLUMN] == (round(score.total, 1) if score else None)
+        parts = score.parts if score else {}
         if "mark" in parts:
             assert values["Госметка (да/нет)"] == ("да" if parts["mark"] else "нет")
         if "activity" in parts:
             assert values["Активность (%)"] == round(100 * parts["activity"] / 30)
         else:
-            assert values["Активность (%)"] == "нет данных"
+            assert values["Активность (%)"] is None
         if "widgets" not in parts:
-            assert values["Виджеты (0/1/2)"] == "нет данных"
+            assert values["Виджеты (0/1/2)"] is None
+        for column in ("Оформление (%)", "Активность (%)", "Количество подписчиков", SCORE_COLUMN):
+            assert values[column] is None or isinstance(values[column], (int, float))
+    assert not any(c == "нет данных" for row in rows[1:] for c in row)
     assert ws["C2"].hyperlink.target == report.pages[0].ref.url  # type: ignore[union-attr]
+    # The organisations without pages close the sheet, marked and shaded.
+    tail = rows[1 + len(report.pages) :]
+    assert [r[0] for r in tail] == [o.name for o in without]
+    assert all(r[1] == NO_PAGE and not any(r[2:]) for r in tail)
+    assert ws.cell(ws.max_row, 1).fill.fgColor.rgb.endswith("FDECEA")
+    notes = {r[0]: r[1] for r in wb[SHEET_SUMMARY].iter_rows(values_only=True) if r[0]}
+    assert notes["Пустая ячейка"] == BLANK_NOTE
+
+
+def test_xlsx_summary_leaves_unknown_subscribers_blank(report: AuditReport, tmp_path: Path) -> None:
+    """No subscriber count known on a network: a blank with a note, not «0»."""
+    unknown = [
+        a.model_copy(update={"snapshot": a.snapshot.model_copy(update={"profile": None})})
+        if a.snapshot.platform is Platform.OK
+        else a
+        for a in report.pages
+    ]
+    assert any(a.snapshot.platform is Platform.OK for a in report.pages)
+    write_xlsx(report.model_copy(update={"pages": unknown}), tmp_path / "r.xlsx")
+    ws = load_workbook(tmp_path / "r.xlsx")[SHEET_SUMMARY]
+    rows = {r[0].value: r for r in ws.iter_rows() if r[0].value}
+    ok = rows[Platform.OK.label]
+    assert ok[2].value is None and "нет данных" in ok[2].comment.text
+    # The total is partial: its number stands, with a note of how many pages lack it.
+    total = rows["Всего"]
+    assert isinstance(total[2].value, int) and total[2].value > 0
+    assert "не получено" in total[2].comment.text
 
 
 def test_xlsx_findings_and_summary_sheets(report: AuditReport, tmp_path: Path) -> None:

@@ -162,6 +162,17 @@ def add_commands(commands: Any) -> None:
     audit.add_argument("--html", type=Path, help="записать отчёт HTML")
     audit.add_argument("--xlsx", type=Path, help="записать таблицу ЦУР (XLSX)")
     audit.add_argument("--md", type=Path, help="записать отчёт Markdown")
+    audit.add_argument(
+        "--docx", type=Path, help="записать отчёт Word (.docx; нужен пакет python-docx)"
+    )
+    audit.add_argument(
+        "--yearly", type=Path, help="записать абзац для ежегодного отчёта в думу (.txt)"
+    )
+    audit.add_argument(
+        "--pages-list",
+        type=Path,
+        help="записать список официальных страниц для сайта: .html (фрагмент) или .json",
+    )
     audit.add_argument("--history", type=Path, help="файл SQLite с историей проверок (тренд)")
     audit.add_argument("--concurrency", type=_positive, default=8, help="страниц одновременно")
     audit.add_argument(
@@ -235,6 +246,13 @@ def _audit(args: argparse.Namespace) -> int:
         return 2
     policy, source = prepared
     registry, open_page = source.registry, source.open_page
+    if args.pages_list is not None and args.pages_list.suffix.lower() not in (".html", ".json"):
+        return _fail(console, f"--pages-list {args.pages_list}: нужен файл .html или .json")
+    if args.docx is not None:
+        from .reports._docx import DOCX_MISSING, docx_available
+
+        if not docx_available():
+            return _fail(console, DOCX_MISSING)
     console.print(
         f"Проверка: {escape(source.where)}; политика "
         f"[bold]{escape(policy.title or policy.label)}[/], период {args.days} дн."
@@ -491,6 +509,27 @@ def _write_reports(
             markdown = f"{head}\n\n> **{banner}**\n{rest}"
         args.md.write_text(markdown, encoding="utf-8")
         console.print(f"Отчёт Markdown: [bold]{escape(str(args.md))}[/]")
+    if args.docx:
+        from .reports import write_docx
+
+        write_docx(report, args.docx, banner=banner)
+        console.print(f"Отчёт Word: [bold]{escape(str(args.docx))}[/]")
+    if args.yearly:
+        from .reports import render_yearly
+
+        yearly = render_yearly(report)
+        args.yearly.write_text(yearly if banner is None else f"{banner}\n\n{yearly}", "utf-8")
+        console.print(f"Абзац для ежегодного отчёта: [bold]{escape(str(args.yearly))}[/]")
+    if args.pages_list:
+        from .reports import pages_list_html, pages_list_json
+
+        registry = source.registry
+        if args.pages_list.suffix.lower() == ".json":
+            listing = pages_list_json(registry) + "\n"
+        else:
+            listing = pages_list_html(registry)
+        args.pages_list.write_text(listing, "utf-8")
+        console.print(f"Список страниц для сайта: [bold]{escape(str(args.pages_list))}[/]")
 
 
 def _sandbox_html(html: str, banner: str) -> str:
