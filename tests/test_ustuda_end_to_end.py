@@ -164,3 +164,36 @@ def test_ustuda_registry_check_audit_html_xlsx_docx(
     pages_listed = {o["name"] for o in json.loads(listing.read_text(encoding="utf-8"))}
     assert ADMIN in pages_listed and SCHOOL in pages_listed
     assert settlement_name("Ключинское") not in pages_listed
+
+
+def test_audit_output_options_are_checked_before_the_run(
+    registry: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    listing = tmp_path / "страницы.txt"
+    assert main(["audit", str(registry), "--sandbox", "--pages-list", str(listing)]) == 2
+    out = capsys.readouterr().out
+    assert "нужен файл .html или .json" in out and "Итого" not in out
+    assert not listing.exists()
+
+    from gospages.reports import _docx
+
+    monkeypatch.setattr(_docx, "docx_available", lambda: False)
+    word = tmp_path / "дума.docx"
+    assert main(["audit", str(registry), "--sandbox", "--docx", str(word)]) == 2
+    out = capsys.readouterr().out
+    assert "python-docx" in out and "gospages[docx]" in out and "Итого" not in out
+    assert "Traceback" not in out and not word.exists()
+
+
+def test_audit_writes_the_pages_list_as_html(
+    registry: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    listing = tmp_path / "страницы.html"
+    assert main(["audit", str(registry), "--sandbox", "--pages-list", str(listing)]) == 0
+    capsys.readouterr()
+    html = listing.read_text(encoding="utf-8")
+    assert html.startswith('<section class="gospages-pages">')
+    assert 'href="https://vk.com/ust_uda_adm"' in html and "Дума муниципального" in html
