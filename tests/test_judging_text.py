@@ -104,4 +104,5 @@ def test_region_colours_count_official_pages_only(report: AuditReport, tmp_path:
     assert "не оценивается" in render_markdown(report)
     write_xlsx(report, tmp_path / "r.xlsx")  # copes with None
     rows = list(load_workbook(tmp_path / "r.xlsx")[SHEET_TSUR].iter_rows(values_only=True))
-    assert len(rows) == len(v.rows) + 1
+    # A row per page, then one per organisation without pages (marked «страниц нет»).
+    assert len(rows) == 1 + len(v.rows) + len(v.without_pages)
