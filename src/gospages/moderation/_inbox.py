@@ -37,6 +37,7 @@ from .._page import OfficialPage
 from .._platforms import describe
 from ..registry import Organization, PageRef, Registry
 from ..requirements import Policy, load_policy
+from ._model import labels_text
 
 __all__ = [
     "Action",
@@ -570,7 +571,7 @@ def decide(
         default="keep",
     )
     action = Action(chosen)
-    notes = [f"метки: {', '.join(labels)}"] if labels else []
+    notes = [f"метки: {labels_text(labels)}"] if labels else []
     ban_days: int | None = None
     if action is Action.BAN:
         ladder = policy.moderation.ban_ladder_days or [0]
@@ -778,7 +779,7 @@ async def _moderate_page(
                 until = None
                 if decision.action is Action.BAN and decision.ban_days:
                     until = acting.now + timedelta(days=decision.ban_days)
-                reason = "нарушение правил сообщества: " + ", ".join(decision.labels)
+                reason = "нарушение правил сообщества: " + labels_text(decision.labels)
                 intent_id = store._begin(
                     decision,
                     until=until,
