@@ -35,9 +35,12 @@ from .._escape import csv_cell, shown_text
 from .._models import Comment, Operation, Platform
 from .._page import OfficialPage
 from .._platforms import describe
+from .._russian import count_phrase
 from ..registry import Organization, PageRef, Registry
 from ..requirements import Policy, load_policy
 from ._model import labels_text
+
+_DAYS = ("день", "дня", "дней")
 
 __all__ = [
     "Action",
@@ -578,7 +581,7 @@ def decide(
         ban_days = ladder[min(strikes, len(ladder) - 1)]
         notes.append(
             f"нарушение № {strikes + 1} автора: блокировка "
-            + ("навсегда" if ban_days == 0 else f"на {ban_days} дн.")
+            + ("навсегда" if ban_days == 0 else f"на {count_phrase(ban_days, _DAYS)}")
         )
         if not can_ban:
             action = Action.DELETE
