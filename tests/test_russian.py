@@ -282,8 +282,12 @@ def test_demo_console_shows_russian_values(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("command", ["audit", "moderate"])
 def test_cli_console_shows_russian_values(
-    command: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    command: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
+    monkeypatch.chdir(tmp_path)  # `moderate` keeps its journal in the current folder
     monkeypatch.setenv("COLUMNS", "200")
     assert main([command, "--sandbox"]) == 0
     text = capsys.readouterr().out
