@@ -23,7 +23,7 @@ TINY_JPEG = bytes.fromhex("ffd8ffe000104a46494600010100000100010000ffd9")
 
 
 def show(title: str, receipt: PublishedPost) -> None:
-    print(f"{title}: {receipt.status.value}, {receipt.url or 'адрес неизвестен'}")
+    print(f"{title}: {receipt.status.label}, {receipt.url or 'адрес неизвестен'}")
     if receipt.status is PublishStatus.NEEDS_CHECK:
         print(f"  проверьте стену вручную: {receipt.note}")
     elif receipt.note:

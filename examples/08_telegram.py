@@ -85,7 +85,7 @@ async def main() -> None:
             return
 
         receipt = await channel.publish(Post(text=LONG_TEXT))
-        print(f"Публикация: {receipt.status.value}, {receipt.url}")
+        print(f"Публикация: {receipt.status.label}, {receipt.url}")
         print(f"  {receipt.note}")
 
         question = next((c for c in comments if not c.from_page and "?" in c.text), None)

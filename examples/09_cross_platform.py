@@ -65,7 +65,7 @@ async def report(page: OfficialPage, post: Post, may_write: bool) -> None:
     except GospagesError as error:
         print(f"  публикация не удалась: {error}")
         return
-    print(f"  опубликовано: {receipt.url or receipt.post_id} ({receipt.status.value})")
+    print(f"  опубликовано: {receipt.url or receipt.post_id} ({receipt.status.label})")
     if receipt.note:
         print(f"  примечание: {receipt.note}")
 

@@ -30,7 +30,7 @@ def test_demo_runs_everything_and_writes_a_report(tmp_path: Path) -> None:
         "wall-100001_",
         "ok.ru/group/53038939046008/topic/",
         "t.me/ensk_adm/",
-        "scheduled",
+        "запланировано",  # PublishStatus.SCHEDULED.label
         "записей: 1",  # the lost answer did not double the post
         "удалён спам",
         "41-ФЗ",

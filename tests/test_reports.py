@@ -14,6 +14,7 @@ from markupsafe import escape
 from openpyxl import load_workbook
 
 from gospages import Platform
+from gospages._russian import plural
 from gospages.registry import Registry
 from gospages.reports import (
     BLANK_NOTE,
@@ -30,7 +31,6 @@ from gospages.reports import (
     summarize,
     write_xlsx,
 )
-from gospages.reports._summary import plural
 from gospages.requirements import AuditReport, Finding, PageAudit, PageSnapshot, Severity
 from gospages.testing import Scenario
 

@@ -229,7 +229,7 @@ async def test_profile_of_a_channel_without_group_or_photo() -> None:
 @pytest.mark.parametrize(
     ("flags", "state", "words"),
     [
-        ({}, VerificationState.UNKNOWN, "Галочки verified"),
+        ({}, VerificationState.UNKNOWN, "Галочки верификации"),
         ({"verified": True}, VerificationState.UNKNOWN, "собственная проверка Telegram"),
         ({"scam": True}, VerificationState.NOT_CONFIRMED, "SCAM"),
         ({"fake": True}, VerificationState.NOT_CONFIRMED, "FAKE"),

@@ -23,6 +23,7 @@ from ._escape import console_text
 from ._factory import PageFactory
 from ._models import Platform, Post
 from ._platforms import describe
+from ._russian import count_phrase, integer, number
 from ._settings import Settings
 from .registry import Registry
 from .reports import AuditHistory
@@ -39,6 +40,7 @@ __all__ = ["add_commands"]
 
 _COLORS = {"green": "green", "yellow": "yellow", "red": "red"}
 _SEVERITY_STYLE = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "dim"}
+_COMMENTS = ("комментарий", "комментария", "комментариев")
 
 
 #: The sandbox runs on virtual time (VK's 3 requests/s hold in virtual seconds); this
@@ -440,6 +442,10 @@ class _Deferred:
         self.report = report
 
 
+def _members(snap: Any) -> int | None:
+    return snap.profile.members_count if snap.profile is not None else None
+
+
 def _print_report(console: Console, report: AuditReport) -> None:
     table = Table(title=f"Страницы ({len(report.pages)})")
     for column in (
@@ -463,7 +469,7 @@ def _print_report(console: Console, report: AuditReport) -> None:
         table.add_row(
             console_text(audit.org.name if audit.org else snap.page),
             snap.platform.label,
-            str(snap.profile.members_count) if snap.profile else "—",
+            integer(members) if (members := _members(snap)) is not None else "—",
             str(len(snap.posts)),
             f"[{_COLORS[score.color]}]{score.total:.0f}%[/]" if score else "—",
             f"[red]{len(errors)}[/]" if errors else "0",
@@ -592,7 +598,7 @@ def _check_post(args: argparse.Namespace) -> int:
 
 
 def _moderate(args: argparse.Namespace) -> int:
-    from .moderation import Action, ModerationLocked, ModerationStore, moderate
+    from .moderation import Action, ModerationLocked, ModerationStore, labels_text, moderate
 
     console = Console()
     prepared = _prepare(console, args)
@@ -636,7 +642,7 @@ def _moderate(args: argparse.Namespace) -> int:
         console.print(
             f"Завершено действий прерванного запуска (сверено со страницами): {run.resumed}."
         )
-    table = Table(title=f"Решения ({len(run.decisions)} комментариев)")
+    table = Table(title=f"Решения: {count_phrase(len(run.decisions), _COMMENTS)}")
     for column in ("площадка", "страница", "комментарий", "метки", "действие", "почему"):
         table.add_column(column, overflow="fold")
     for decision in run.decisions:
@@ -647,7 +653,7 @@ def _moderate(args: argparse.Namespace) -> int:
             decision.platform.label,
             console_text(decision.page),
             console_text(decision.comment.text, 60),
-            console_text(", ".join(decision.labels)),
+            console_text(labels_text(decision.labels)),
             decision.action.label,
             console_text(decision.why),
         )
@@ -655,7 +661,7 @@ def _moderate(args: argparse.Namespace) -> int:
     console.print(
         f"Удалить: {run.count(Action.DELETE)}, заблокировать: {run.count(Action.BAN)}, "
         f"на проверку: {run.count(Action.REVIEW)}, оставить: {run.count(Action.KEEP)}. "
-        f"Вопросов без ответа дольше {policy.reply.hours:g} ч: {len(run.overdue)}."
+        f"Вопросов без ответа дольше {number(policy.reply.hours)} ч: {len(run.overdue)}."
     )
     for question in run.overdue[:20]:
         note = f" — {question.note}" if question.note else ""

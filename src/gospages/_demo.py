@@ -39,6 +39,7 @@ from ._models import (
     VerificationState,
 )
 from ._page import OfficialPage
+from ._russian import plural
 from .ok import OKPage
 from .requirements import AuditReport, Severity, audit_registry, check_post
 from .testing import SampleOK, SampleVK, build_region, sample_ok, sample_vk
@@ -361,15 +362,15 @@ class _Demo:
             "Публикации ВКонтакте",
             ["что", "статус", "адрес"],
             [
-                ["опрос", poll.status.value, poll.url or ""],
+                ["опрос", poll.status.label, poll.url or ""],
                 [
                     f"отложенная на {tomorrow:%d.%m %H:%M} МСК",
-                    scheduled.status.value,
+                    scheduled.status.label,
                     scheduled.url or "",
                 ],
                 [
                     f"ответ VK потерян, повтор с тем же guid (записей: {len(same)})",
-                    lost.status.value,
+                    lost.status.label,
                     lost.url or "",
                 ],
             ],
@@ -496,14 +497,15 @@ class _Demo:
             )
         self.say(
             f"Итого: нарушений [red]{report.count(Severity.ERROR)}[/], предупреждений "
-            f"[yellow]{report.count(Severity.WARNING)}[/] на {len(report.pages)} страницах."
+            f"[yellow]{report.count(Severity.WARNING)}[/] на {len(report.pages)} "
+            f"{plural(len(report.pages), 'странице', 'страницах', 'страницах')}."
         )
 
     async def region_moderation(self) -> None:
         self.console.rule("11. Модерация комментариев области (пробный прогон)")
         from collections import Counter
 
-        from .moderation import Action, ModerationStore, moderate
+        from .moderation import Action, ModerationStore, labels_text, moderate
 
         region = build_region(seed=0, telegram=self.tg_fake is not None, clock=self.clock)
 
@@ -517,7 +519,8 @@ class _Demo:
             kind = region.comment_kinds.get(
                 (decision.platform, decision.comment.page, decision.comment.id), "—"
             )
-            truth[(kind, ", ".join(decision.labels) or "—", decision.action.label)] += 1
+            kind = _COMMENT_KINDS.get(kind, kind)
+            truth[(kind, labels_text(decision.labels) or "—", decision.action.label)] += 1
         rows: list[list[Cell]] = [
             [kind, _t(labels), action, str(n)]
             for (kind, labels, action), n in sorted(truth.items())
@@ -543,10 +546,21 @@ def _telegram_fake(clock: Clock) -> Any:
     return FakeTelegram.sample(clock=clock)
 
 
+#: The sandbox's kinds of comments (``Scenario.comment_kinds``), as the demo shows them.
+_COMMENT_KINDS = {
+    "question": "вопрос",
+    "thanks": "благодарность",
+    "complaint": "жалоба",
+    "spam": "спам",
+    "insult": "оскорбление",
+    "obscene": "мат",
+}
+
+
 def _receipt_row(page: OfficialPage, receipt: PublishedPost) -> list[Cell]:
     return [
         page.platform.label,
-        receipt.status.value,
+        receipt.status.label,
         _t(receipt.url or ""),
         _t(receipt.note or ""),
     ]

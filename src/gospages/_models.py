@@ -206,6 +206,15 @@ class PublishStatus(str, Enum):
     NEEDS_CHECK = "needs_check"
     """The platform's answer was lost and reading back could not tell: look at the page."""
 
+    @property
+    def label(self) -> str:
+        """How people read the status: «опубликовано», «запланировано», «проверьте вручную»."""
+        return {
+            "published": "опубликовано",
+            "scheduled": "запланировано",
+            "needs_check": "проверьте на странице вручную",
+        }[self.value]
+
 
 class PublishedPost(_Output):
     """The receipt of `OfficialPage.publish`."""
@@ -301,6 +310,15 @@ class VerificationState(str, Enum):
     CONFIRMED = "confirmed"
     NOT_CONFIRMED = "not_confirmed"
     UNKNOWN = "unknown"
+
+    @property
+    def label(self) -> str:
+        """«подтверждена», «не подтверждена», «неизвестно»."""
+        return {
+            "confirmed": "подтверждена",
+            "not_confirmed": "не подтверждена",
+            "unknown": "неизвестно",
+        }[self.value]
 
 
 class Verification(_Output):

@@ -41,13 +41,23 @@ from ._inbox import (
     decide,
     moderate,
 )
-from ._model import LABELS, ClassifyContext, Label, Reason, Verdict
+from ._model import (
+    LABEL_TITLES,
+    LABELS,
+    ClassifyContext,
+    Label,
+    Reason,
+    Verdict,
+    label_title,
+    labels_text,
+)
 from ._morph import morphology_available
 from ._spam import DEFAULT_ALLOWED_DOMAINS, SpamMemory, fingerprint
 
 __all__ = [
     "DEFAULT_ALLOWED_DOMAINS",
     "LABELS",
+    "LABEL_TITLES",
     "Action",
     "AsyncClassifier",
     "Classifier",
@@ -67,6 +77,8 @@ __all__ = [
     "combine",
     "decide",
     "fingerprint",
+    "label_title",
+    "labels_text",
     "moderate",
     "morphology_available",
 ]

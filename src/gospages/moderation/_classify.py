@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any, Protocol, runtime_checkable
 
+from .._russian import count_phrase
 from ..requirements._rules import (
     _PASSPORT_RE,
     _SNILS_RE,
@@ -340,7 +341,7 @@ class RuleClassifier:
         if context is not None and (context.memory is not None or context.recent):
             seen = _sightings(text, context)
             if seen >= context.repeat_threshold:
-                detail = f"такой же текст встречен {seen} раз(а)"
+                detail = f"такой же текст встречен {count_phrase(seen, ('раз', 'раза', 'раз'))}"
                 found.append(_reason("spam", "spam.repeat", text, 0, len(text), 0.8, detail))
         return found
 

@@ -35,8 +35,12 @@ from .._escape import csv_cell, shown_text
 from .._models import Comment, Operation, Platform
 from .._page import OfficialPage
 from .._platforms import describe
+from .._russian import count_phrase
 from ..registry import Organization, PageRef, Registry
 from ..requirements import Policy, load_policy
+from ._model import labels_text
+
+_DAYS = ("день", "дня", "дней")
 
 __all__ = [
     "Action",
@@ -570,14 +574,14 @@ def decide(
         default="keep",
     )
     action = Action(chosen)
-    notes = [f"метки: {', '.join(labels)}"] if labels else []
+    notes = [f"метки: {labels_text(labels)}"] if labels else []
     ban_days: int | None = None
     if action is Action.BAN:
         ladder = policy.moderation.ban_ladder_days or [0]
         ban_days = ladder[min(strikes, len(ladder) - 1)]
         notes.append(
             f"нарушение № {strikes + 1} автора: блокировка "
-            + ("навсегда" if ban_days == 0 else f"на {ban_days} дн.")
+            + ("навсегда" if ban_days == 0 else f"на {count_phrase(ban_days, _DAYS)}")
         )
         if not can_ban:
             action = Action.DELETE
@@ -778,7 +782,7 @@ async def _moderate_page(
                 until = None
                 if decision.action is Action.BAN and decision.ban_days:
                     until = acting.now + timedelta(days=decision.ban_days)
-                reason = "нарушение правил сообщества: " + ", ".join(decision.labels)
+                reason = "нарушение правил сообщества: " + labels_text(decision.labels)
                 intent_id = store._begin(
                     decision,
                     until=until,

@@ -8,11 +8,41 @@ from typing import Any, Literal, get_args
 
 from ._spam import DEFAULT_ALLOWED_DOMAINS, SpamMemory
 
-__all__ = ["LABELS", "ClassifyContext", "Label", "Reason", "Verdict"]
+__all__ = [
+    "LABELS",
+    "LABEL_TITLES",
+    "ClassifyContext",
+    "Label",
+    "Reason",
+    "Verdict",
+    "label_title",
+    "labels_text",
+]
 
 Label = Literal["obscene", "insult", "spam", "personal_data", "prohibited"]
 LABELS: tuple[Label, ...] = get_args(Label)
 """The labels, in the order reports show them."""
+LABEL_TITLES: dict[str, str] = {
+    "obscene": "нецензурная брань",
+    "insult": "оскорбление",
+    "spam": "спам",
+    "personal_data": "персональные данные",
+    "prohibited": "запрещённые сведения",
+}
+"""How each label is shown to people (console, reports, the reason a platform shows)."""
+
+
+def label_title(label: str) -> str:
+    """The Russian name of ``label`` (a custom classifier's own label comes back as it is)."""
+    return LABEL_TITLES.get(label, label)
+
+
+def labels_text(labels: Iterable[str]) -> str:
+    """``"оскорбление, спам"``: labels in :data:`LABELS` order, then any others, by name."""
+    labels = set(labels)
+    ordered = [x for x in LABELS if x in labels] + sorted(labels - set(LABELS))
+    return ", ".join(label_title(x) for x in ordered)
+
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from .._escape import shown_text
 from .._platforms import describe
+from .._russian import count_phrase, plural
 from .._version import __version__
 from ..requirements import AuditReport, Severity
 from ._charts import COLORS, Bar, WeekSeries, bar_chart, weekly_chart
@@ -25,7 +26,6 @@ from ._summary import (
     fmt_num,
     pages_word,
     part_max,
-    plural,
     view,
 )
 
@@ -145,6 +145,7 @@ def render_html(report: AuditReport) -> str:
             fmt_num=fmt_num,
             delta=_delta,
             plural=plural,
+            count_phrase=count_phrase,
             pages_word=pages_word,
             color_label=color_label,
             score_parts=_score_parts,

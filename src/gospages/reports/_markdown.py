@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from .._escape import markdown_text, shown_text
 from .._platforms import PlatformKind, describe
+from .._russian import plural
 from ..requirements import AuditReport, Severity
 from ._summary import (
     NetworkTotals,
@@ -14,7 +15,6 @@ from ._summary import (
     fmt_int,
     fmt_num,
     pages_word,
-    plural,
     view,
 )
 

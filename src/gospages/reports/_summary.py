@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from .._escape import shown_text
 from .._models import Platform, VerificationState
 from .._platforms import describe
+from .._russian import integer, number, plural
 from ..registry import Organization
 from ..requirements import AuditReport, Finding, PageAudit, Severity, TrafficLightScore
 
@@ -35,7 +36,6 @@ NORM_RULE = "POL-FREQ"
 #: Version of the :func:`summarize` dict.
 SUMMARY_VERSION = 1
 UNKNOWN = "нет данных"
-NBSP = "\u00a0"
 
 _COLOR_LABELS = {"green": "зелёный", "yellow": "жёлтый", "red": "красный", "none": "нет оценки"}
 _MARK_LABELS = {
@@ -52,14 +52,12 @@ def fmt_int(value: int | float | None) -> str:
     """``2421`` → ``"2 421"`` (a non-breaking space between thousands); ``None`` → нет данных."""
     if value is None:
         return UNKNOWN
-    return f"{round(value):,}".replace(",", NBSP)
+    return integer(value)
 
 
 def fmt_num(value: float, digits: int = 1) -> str:
-    """``1.5`` → ``"1,5"``; whole numbers without a fraction."""
-    if float(value).is_integer():
-        return fmt_int(value)
-    return f"{value:.{digits}f}".replace(".", ",")
+    """``1.5`` → ``"1,5"``; whole numbers without a fraction (:func:`gospages._russian.number`)."""
+    return number(value, digits)
 
 
 def fmt_delta(value: float | None) -> str:
@@ -75,16 +73,6 @@ def fmt_date(value: datetime | None, tz: tzinfo | None = None) -> str:
     if value is None:
         return "—"
     return (value.astimezone(tz) if tz is not None else value).strftime("%d.%m.%Y")
-
-
-def plural(n: int, one: str, few: str, many: str) -> str:
-    """The Russian form for ``n``: 1 публикация, 2 публикации, 5 публикаций."""
-    n = abs(n)
-    if n % 10 == 1 and n % 100 != 11:
-        return one
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return few
-    return many
 
 
 def pages_word(n: int) -> str:

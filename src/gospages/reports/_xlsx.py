@@ -186,7 +186,7 @@ def write_xlsx(report: AuditReport, path: str | PathLike[str]) -> None:
             f.evidence,
             f.fix,
             f.source,
-            f.status.value,
+            f.status.label,
         ]
         for org_name, platform, page, f in v.located_findings()
     ]
@@ -229,7 +229,8 @@ def write_xlsx(report: AuditReport, path: str | PathLike[str]) -> None:
         ("Пустая ячейка", BLANK_NOTE),
         (
             "Примечание",
-            "«Общий охват аудитории за неделю» требует статистики сообщества (stats.get) и в "
+            "«Общий охват аудитории за неделю» требует статистики сообщества (доступ к ней у "
+            "администратора сообщества) и в "
             "проверке не читается; «Средний охват одной публикации» — среднее число "
             "просмотров записей за последние 7 дней.",
         ),

@@ -45,6 +45,14 @@ class RuleStatus(str, Enum):
     B = "B"
     """Believed, not confirmed."""
 
+    @property
+    def label(self) -> str:
+        return {
+            "V": "подтверждено текстом акта",
+            "S": "по вторичным источникам",
+            "B": "не подтверждено",
+        }[self.value]
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True)

@@ -15,6 +15,7 @@ from typing import Any
 
 from .._models import Platform, PostSummary, VerificationState
 from .._platforms import describe, official_platforms
+from .._russian import count_phrase, number, yes_no
 from ._contacts import find_phones, is_mobile, profile_contacts
 from ._model import Finding, PageSnapshot, RuleStatus, Severity
 from ._policy import Policy
@@ -244,6 +245,33 @@ def _content(rule: Rule, snap: PageSnapshot, policy: Policy) -> Iterable[Finding
     )
 
 
+_PUBLICATIONS = ("публикация", "публикации", "публикаций")
+_TIMES = ("раз", "раза", "раз")
+#: The marks platforms return about a page (``Verification.marks``), as a person reads them.
+_MARK_NAMES = {
+    "is_government_organization": "отметка «Госорганизация»",
+    "gos_org": "отметка «Госорганизация»",
+    "trust_mark": "знак доверия",
+    "verified": "галочка верификации",
+    "content_as_official": "официальный контент",
+    "scam": "пометка «мошенничество»",
+    "fake": "пометка «подделка»",
+}
+
+
+def _marks_text(marks: dict[str, Any]) -> str:
+    """``отметка «Госорганизация»: нет; галочка верификации: нет`` (no raw API field names)."""
+    if not marks:
+        return "платформа не вернула признаков подтверждения"
+    shown = []
+    for key, value in marks.items():
+        name = _MARK_NAMES.get(key, "другой признак")
+        flag = isinstance(value, (bool, int, str)) and key != "trust_mark"
+        text = yes_no(value) if flag else value
+        shown.append(f"{name}: {text}")
+    return "; ".join(shown)
+
+
 @_rule(
     "VERIFY-1",
     "Отметка «Госорганизация»",
@@ -259,7 +287,7 @@ def _verification(rule: Rule, snap: PageSnapshot, policy: Policy) -> Iterable[Fi
     verification = snap.verification
     if verification is None:
         return
-    marks = ", ".join(f"{k}={v}" for k, v in verification.marks.items()) or "полей нет"
+    marks = _marks_text(verification.marks)
     if verification.state is VerificationState.NOT_CONFIRMED:
         yield rule.finding(
             snap,
@@ -421,9 +449,9 @@ def _frequency(rule: Rule, snap: PageSnapshot, policy: Policy) -> Iterable[Findi
     yield rule.finding(
         snap,
         policy,
-        f"Публикаций меньше нормы: {rate:.1f} в неделю при норме {norm:g}",
-        evidence=f"за {snap.days} дн. {len(snap.posts)} публикаций",
-        fix=f"Публикуйте не реже {norm:g} раз в неделю (контент-план).",
+        f"Публикаций меньше нормы: {number(rate)} в неделю при норме {number(norm)}",
+        evidence=f"за {snap.days} дн. {count_phrase(len(snap.posts), _PUBLICATIONS)}",
+        fix=f"Публикуйте не реже {count_phrase(norm, _TIMES)} в неделю (контент-план).",
         data={"per_week": round(rate, 2), "norm": norm},
     )
 
@@ -478,8 +506,9 @@ def _replies(rule: Rule, snap: PageSnapshot, policy: Policy) -> Iterable[Finding
     yield rule.finding(
         snap,
         policy,
-        f"Без ответа дольше {policy.reply.hours:g} ч: {len(late)} вопрос(ов)",
-        evidence=f"старейший ждёт {oldest:.0f} ч: «{str(late[0].get('text', ''))[:80]}»",
+        f"Без ответа дольше {number(policy.reply.hours)} ч: "
+        f"{count_phrase(len(late), ('вопрос', 'вопроса', 'вопросов'))}",
+        evidence=f"старейший ждёт {number(oldest, 0)} ч: «{str(late[0].get('text', ''))[:80]}»",
         fix="Ответьте от имени страницы; на обращения направляйте в ПОС.",
         data={"unanswered": len(late), "oldest_hours": round(oldest, 1)},
     )

@@ -220,9 +220,9 @@ def _verification_from(channel: Any) -> Verification:
             ),
         )
     tick = (
-        "Галочка verified у канала есть, но это собственная проверка Telegram, а не госметка."
+        "Галочка верификации у канала есть, но это собственная проверка Telegram, а не госметка."
         if marks["verified"]
-        else "Галочки verified (собственной проверки Telegram, не госметки) у канала нет."
+        else "Галочки верификации (собственной проверки Telegram, не госметки) у канала нет."
     )
     return Verification(
         platform=Platform.TELEGRAM,
