@@ -257,6 +257,7 @@ def _audit(args: argparse.Namespace) -> int:
             progress=advance,
             history=history,
             check_sites=args.check_sites,
+            removed=_would_remove(policy),
         ),
     )
     if report.pages and all(p.snapshot.error is not None for p in report.pages):
@@ -277,6 +278,13 @@ def _audit(args: argparse.Namespace) -> int:
     if source.banner is not None:
         console.print(Text(source.banner, style="bold yellow"))
     return 1 if args.fail_on_errors and report.count(Severity.ERROR) else 0
+
+
+def _would_remove(policy: Policy) -> Callable[[str], bool]:
+    """What the inbox would delete: no question to answer in the audit either."""
+    from .moderation import would_remove
+
+    return would_remove(policy)
 
 
 def _source(args: argparse.Namespace) -> _Source:

@@ -39,6 +39,7 @@ from ._models import (
     VerificationState,
 )
 from ._page import OfficialPage
+from .moderation import would_remove
 from .ok import OKPage
 from .requirements import AuditReport, Severity, audit_registry, check_post
 from .testing import SampleOK, SampleVK, build_region, sample_ok, sample_vk
@@ -462,6 +463,7 @@ class _Demo:
                 region.registry,
                 open_page=open_ref,
                 policy="tomsk",
+                removed=would_remove("tomsk"),
                 progress=lambda done, total, what: progress.update(
                     task, completed=done, description=what[:50]
                 ),

@@ -40,6 +40,7 @@ from ._inbox import (
     OverdueQuestion,
     decide,
     moderate,
+    would_remove,
 )
 from ._model import LABELS, ClassifyContext, Label, Reason, Verdict
 from ._morph import morphology_available
@@ -69,4 +70,5 @@ __all__ = [
     "fingerprint",
     "moderate",
     "morphology_available",
+    "would_remove",
 ]

@@ -35,6 +35,7 @@ from .._escape import csv_cell, shown_text
 from .._models import Comment, Operation, Platform
 from .._page import OfficialPage
 from .._platforms import describe
+from .._questions import Removal, answered_ids, awaits_answer, unanswered_questions
 from ..registry import Organization, PageRef, Registry
 from ..requirements import Policy, load_policy
 
@@ -47,6 +48,7 @@ __all__ = [
     "OverdueQuestion",
     "decide",
     "moderate",
+    "would_remove",
 ]
 
 _SEVERITY = {"keep": 0, "reply": 0, "review": 1, "delete": 2, "ban": 3}
@@ -801,15 +803,34 @@ def _acts(decision: Decision, template: str | None) -> bool:
 
 def _answered(comments: Iterable[Comment]) -> set[str]:
     """Ids of comments the page has answered (in their thread or directly)."""
-    out: set[str] = set()
-    for c in comments:
-        if c.from_page:
-            out.update(x for x in (c.parent_id, c.thread_id) if x)
-    return out
+    return answered_ids(comments)
 
 
 def _is_question(comment: Comment) -> bool:
-    return comment.parent_id is None and not comment.from_page and "?" in comment.text
+    return awaits_answer(comment)
+
+
+def would_remove(
+    policy: Policy | str = "federal", classifier: _Classifier | None = None
+) -> Removal:
+    """``removed(text)``: whether the inbox under ``policy`` would delete a comment with
+    this text (its strictest label's action is ``delete`` or ``ban``), as
+    :func:`decide` decides. The audit passes it on (``audit_registry(removed=...)``) so
+    that it counts as questions to answer exactly what the inbox would answer."""
+    if isinstance(policy, str):
+        policy = load_policy(policy)
+    if classifier is None:
+        from ._classify import RuleClassifier
+
+        classifier = RuleClassifier()
+    actions = policy.moderation.actions
+    chosen = classifier
+
+    def removed(text: str) -> bool:
+        labels = chosen.classify(text).labels
+        return any(actions.get(label, "review") in ("delete", "ban") for label in labels)
+
+    return removed
 
 
 _UNKNOWN_OUTCOME = (NetworkError, ServerError, OutcomeUnknown)
@@ -935,13 +956,11 @@ def _overdue(
     now: datetime,
     classifier: _Classifier,
 ) -> list[OverdueQuestion]:
-    answered = _answered(comments)
+    removed = would_remove(policy, classifier)
     out = []
-    for c in comments:
-        if c.parent_id is not None or c.from_page or c.deleted or "?" not in c.text:
+    for c in unanswered_questions(comments, removed=removed)[1]:
+        if c.date is None:
             continue
-        if c.id in answered or c.date is None or classifier.classify(c.text).labels:
-            continue  # answered, undated, or not a question to answer (insult, spam ...)
         hours = (now - c.date).total_seconds() / 3600
         if hours > policy.reply.hours:
             out.append(
