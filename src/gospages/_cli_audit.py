@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from html import escape as html_escape
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from rich.console import Console
 from rich.markup import escape
@@ -34,6 +34,9 @@ from .requirements import (
     check_post,
     load_policy,
 )
+
+if TYPE_CHECKING:
+    from .moderation import ModerationStore
 
 __all__ = ["add_commands"]
 
@@ -574,6 +577,7 @@ def _moderate(args: argparse.Namespace) -> int:
     except (sqlite3.Error, OSError) as error:
         return _fail(console, f"журнал модерации {args.db}: {error}")
     mode = "[red]с действиями[/]" if args.apply else "пробный прогон (ничего не меняется)"
+    before = store.last_id()
     console.print(f"Модерация: {escape(where)}; политика {escape(policy.label)}; {mode}.")
     try:
         run = _with_progress(
@@ -642,11 +646,45 @@ def _moderate(args: argparse.Namespace) -> int:
         )
     for key, why in run.failures.items():
         console.print(Text.assemble(("Не прочитана", "red"), " ", console_text(f"{key}: {why}")))
-    db = escape(str(args.db))
-    console.print(f"Журнал: [bold]{db}[/] (gospages inbox --db {db})")
+    _apply_summary(console, store, before, args)
     if source.banner is not None:
         console.print(Text(source.banner, style="bold yellow"))
     return 0
+
+
+def _apply_summary(
+    console: Console, store: ModerationStore, before: int, args: argparse.Namespace
+) -> None:
+    """What this run did (from its journal rows), or that a dry run did nothing; and
+    where the journal is."""
+    db = escape(str(args.db.resolve()))
+    if not args.apply:
+        console.print(
+            "[bold]Пробный прогон: на страницах ничего не изменено.[/] Выполнить решения: "
+            "та же команда с [bold]--apply[/]."
+        )
+        console.print(f"Решения записаны в журнал: [bold]{db}[/] (gospages inbox --db {db})")
+        return
+    counts = dict.fromkeys(("delete", "ban", "reply", "review", "failed"), 0)
+    for row in store.log(after=before):
+        if row["dry_run"]:
+            continue
+        if str(row["result"]).startswith("ошибка"):
+            counts["failed"] += 1
+        elif row["action"] in counts and str(row["result"]).startswith("done"):
+            counts[row["action"]] += 1
+    console.print(
+        "[bold]Выполнено[/]: удалено комментариев — "
+        f"{counts['delete'] + counts['ban']} (из них с блокировкой автора — {counts['ban']}), "
+        f"отправлено ответов — {counts['reply']}, передано на проверку — {counts['review']}, "
+        + (
+            f"[red]не удалось — {counts['failed']}[/] (причины — в журнале; следующий "
+            "запуск с --apply попробует снова)."
+            if counts["failed"]
+            else "ошибок нет."
+        )
+    )
+    console.print(f"Журнал: [bold]{db}[/] (gospages inbox --db {db})")
 
 
 def _inbox(args: argparse.Namespace) -> int:

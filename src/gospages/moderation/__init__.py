@@ -32,6 +32,7 @@ from ._classify import (
     combine,
 )
 from ._inbox import (
+    JOURNAL_HEADERS,
     Action,
     Decision,
     ModerationLocked,
@@ -48,6 +49,7 @@ from ._spam import DEFAULT_ALLOWED_DOMAINS, SpamMemory, fingerprint
 
 __all__ = [
     "DEFAULT_ALLOWED_DOMAINS",
+    "JOURNAL_HEADERS",
     "LABELS",
     "Action",
     "AsyncClassifier",

@@ -40,6 +40,7 @@ from ..registry import Organization, PageRef, Registry
 from ..requirements import Policy, load_policy
 
 __all__ = [
+    "JOURNAL_HEADERS",
     "Action",
     "Decision",
     "ModerationLocked",
@@ -479,39 +480,50 @@ class ModerationStore:
         with closing(self._db()) as db:
             return int(db.execute("SELECT COUNT(*) FROM intents WHERE open = 1").fetchone()[0])
 
-    def log(self) -> list[dict[str, Any]]:
-        """Every logged decision, oldest first."""
+    def log(self, after: int = 0) -> list[dict[str, Any]]:
+        """Every logged decision, oldest first; ``after``: only rows with a larger ``id``
+        (:meth:`last_id` before a run gives that run's rows)."""
         with closing(self._db()) as db:
             db.row_factory = sqlite3.Row
-            rows = db.execute("SELECT * FROM log ORDER BY id").fetchall()
+            rows = db.execute("SELECT * FROM log WHERE id > ? ORDER BY id", (after,)).fetchall()
         return [dict(r) for r in rows]
 
+    def last_id(self) -> int:
+        """The ``id`` of the latest journal row (0 for an empty journal)."""
+        with closing(self._db()) as db:
+            return int(db.execute("SELECT COALESCE(MAX(id), 0) FROM log").fetchone()[0])
+
     def export_csv(self, path: str | Path) -> None:
-        """The audit log as CSV (UTF-8 with BOM and ``;``, as Russian Excel opens it)."""
+        """The audit log as CSV (UTF-8 with BOM and ``;``, as Russian Excel opens it), with
+        the Russian headers of :data:`JOURNAL_HEADERS`."""
         rows = self.log()
         with open(path, "w", encoding="utf-8-sig", newline="") as out:
             writer = csv.writer(out, delimiter=";")
-            columns = [
-                "at",
-                "platform",
-                "page",
-                "org_id",
-                "comment_id",
-                "post_id",
-                "author_id",
-                "text",
-                "labels",
-                "action",
-                "ban_days",
-                "why",
-                "actor",
-                "dry_run",
-                "result",
-            ]
-            writer.writerow(columns)
+            columns = list(JOURNAL_HEADERS)
+            writer.writerow([JOURNAL_HEADERS[c] for c in columns])
             # Comment text and author names are strangers': no formula, no hidden control
             # character reaches Excel (the text stays whole: this is a data file).
             writer.writerows([[_journal_cell(row[c]) for c in columns] for row in rows])
+
+
+JOURNAL_HEADERS: dict[str, str] = {
+    "at": "Когда",
+    "platform": "Площадка",
+    "page": "Страница",
+    "org_id": "Код организации",
+    "comment_id": "Код комментария",
+    "post_id": "Код публикации",
+    "author_id": "Код автора",
+    "text": "Текст комментария",
+    "labels": "Метки",
+    "action": "Действие",
+    "ban_days": "Блокировка, дней",
+    "why": "Почему",
+    "actor": "Кто действовал",
+    "dry_run": "Пробный прогон",
+    "result": "Результат",
+}
+"""Journal columns (``store.log()`` keys) and the headers of the CSV export."""
 
 
 def _journal_cell(value: Any) -> Any:
