@@ -225,7 +225,7 @@ def test_console_prints_strangers_text_as_text(
         rows = list(csv.reader(file, delimiter=";"))
     cells = [cell for row in rows for cell in row]
     assert all(no_formula(cell) for cell in cells), [c for c in cells if not no_formula(c)]
-    texts = [row[rows[0].index("text")] for row in rows[1:]]
+    texts = [row[rows[0].index("Текст комментария")] for row in rows[1:]]
     assert any(IMG in t for t in texts)
     assert any(t.endswith('\'=HYPERLINK("http://evil.example","x")') for t in texts) is False
     assert any(LONG in t for t in texts)  # a data file keeps the whole text

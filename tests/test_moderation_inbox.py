@@ -13,7 +13,13 @@ from typing import Any
 import pytest
 
 from gospages import Comment, Platform
-from gospages.moderation._inbox import Action, ModerationStore, decide, moderate
+from gospages.moderation._inbox import (
+    JOURNAL_HEADERS,
+    Action,
+    ModerationStore,
+    decide,
+    moderate,
+)
 from gospages.registry import PageRef
 from gospages.requirements import load_policy
 from gospages.testing import sample_ok, sample_vk
@@ -165,7 +171,8 @@ def test_export_csv_for_excel(vk: Any, tmp_path: Path) -> None:
     assert raw.startswith(b"\xef\xbb\xbf")
     with out.open(encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle, delimiter=";"))
-    assert rows and {"action", "why", "text", "dry_run"} <= set(rows[0])
+    assert rows and {"Действие", "Почему", "Текст комментария", "Пробный прогон"} <= set(rows[0])
+    assert list(rows[0]) == list(JOURNAL_HEADERS.values())
 
 
 def test_questions_get_the_policy_template_but_not_on_telegram(vk: Any) -> None:

@@ -515,7 +515,7 @@ def test_cli_refuses_to_overwrite_and_explains_bad_files(
     assert len(load_registry(existing)) == 13
 
     assert main(["registry", "check", str(tmp_path / "missing.yaml")]) == 1
-    assert "нет такого файла" in capsys.readouterr().err
+    assert "Файл не найден" in capsys.readouterr().err
     assert main(["registry", "convert", str(existing), str(tmp_path / "r.doc")]) == 1
     assert "неизвестный формат «.doc»" in capsys.readouterr().err
     assert main(["registry"]) == 2

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import re
 import sqlite3
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from html import escape as html_escape
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from rich.console import Console
 from rich.markup import escape
@@ -21,6 +22,7 @@ from rich.text import Text
 from ._errors import GospagesError
 from ._escape import console_text
 from ._factory import PageFactory
+from ._files import FileProblem, os_error_text, read_text
 from ._models import Platform, Post
 from ._platforms import describe
 from ._russian import count_phrase, integer, number
@@ -35,6 +37,9 @@ from .requirements import (
     check_post,
     load_policy,
 )
+
+if TYPE_CHECKING:
+    from .moderation import ModerationStore
 
 __all__ = ["add_commands"]
 
@@ -126,8 +131,16 @@ def _fail(console: Console, error: object) -> int:
     return 2
 
 
+def _what(error: Exception) -> str:
+    """An error's text; a file error in Russian with the file's name."""
+    return os_error_text(error) if isinstance(error, OSError) else str(error)
+
+
 def _error(error: object) -> Text:
-    """«Ошибка: …»; the error's text (file names, a server's words) printed as text."""
+    """«Ошибка: …»; the error's text (file names, a server's words) printed as text. A
+    file error is said in Russian with the file's name, not as ``[Errno 2] …``."""
+    if isinstance(error, OSError):
+        error = os_error_text(error)
     return Text.assemble(("Ошибка:", "red"), " ", console_text(str(error)))
 
 
@@ -193,7 +206,12 @@ def add_commands(commands: Any) -> None:
         description="Ищет персональные данные, ссылки на Meta, рекламу без erid, "
         "запрещённое и лимиты площадок.",
     )
-    check.add_argument("file", type=Path, help="текст поста (UTF-8); «-» — стандартный ввод")
+    check.add_argument(
+        "file",
+        type=Path,
+        help="текст поста: .txt (UTF-8 или Windows-1251) или документ Word .docx; «-» — "
+        "стандартный ввод",
+    )
     check.add_argument("--policy", default="federal", help="политика (%(default)s)")
     check.set_defaults(handler=_check_post)
 
@@ -241,8 +259,40 @@ def add_commands(commands: Any) -> None:
 # -- audit -----------------------------------------------------------------------------------
 
 
+#: Path options that are read, not written: every other path option of a command is an
+#: output, checked before anything is read (:func:`_unwritable`).
+_INPUTS = frozenset({"registry", "file", "src", "history", "db", "policy"})
+
+
+def _unwritable(args: argparse.Namespace) -> str | None:
+    """Why an output file of the command cannot be written (Russian), before any work: a
+    missing or read-only folder, a folder given as the file. ``None`` when all can be."""
+    for name, value in vars(args).items():
+        if name in _INPUTS or not isinstance(value, Path):
+            continue
+        option = f"--{name.replace('_', '-')} {value}"
+        folder = value.parent
+        if value.is_dir():
+            example = value / ("отчёт" + _SUFFIX.get(name, ""))
+            return f"{option}: это папка; укажите имя файла, например {example}"
+        if not folder.is_dir():
+            return (
+                f"{option}: папки {folder} нет. Создайте её (mkdir) или укажите другую; "
+                "проверка не начата"
+            )
+        if not os.access(folder, os.W_OK) or (value.exists() and not os.access(value, os.W_OK)):
+            return f"{option}: нет права записи в {value if value.exists() else folder}"
+    return None
+
+
+_SUFFIX = {"html": ".html", "xlsx": ".xlsx", "md": ".md", "docx": ".docx", "csv": ".csv"}
+
+
 def _audit(args: argparse.Namespace) -> int:
     console = Console()
+    unwritable = _unwritable(args)
+    if unwritable is not None:
+        return _fail(console, unwritable)
     prepared = _prepare(console, args)
     if prepared is None:
         return 2
@@ -262,7 +312,7 @@ def _audit(args: argparse.Namespace) -> int:
     try:
         history = _Deferred(AuditHistory(args.history)) if args.history else None
     except (sqlite3.Error, OSError) as error:
-        return _fail(console, f"журнал проверок {args.history}: {error}")
+        return _fail(console, f"журнал проверок {args.history}: {_what(error)}")
     report = _with_progress(
         console,
         len(registry.pages()),
@@ -277,6 +327,7 @@ def _audit(args: argparse.Namespace) -> int:
             progress=advance,
             history=history,
             check_sites=args.check_sites,
+            removed=_would_remove(policy),
         ),
     )
     if report.pages and all(p.snapshot.error is not None for p in report.pages):
@@ -288,15 +339,22 @@ def _audit(args: argparse.Namespace) -> int:
         if history is not None and history.report is not None:
             history.store.save(history.report)
     except (sqlite3.Error, OSError) as error:
-        return _fail(console, f"журнал проверок {args.history}: {error}")
+        return _fail(console, f"журнал проверок {args.history}: {_what(error)}")
     _print_report(console, report)
     try:
         _write_reports(console, report, args, source)
     except OSError as error:
-        return _fail(console, f"не удалось записать отчёт: {error}")
+        return _fail(console, f"не удалось записать отчёт: {_what(error)}")
     if source.banner is not None:
         console.print(Text(source.banner, style="bold yellow"))
     return 1 if args.fail_on_errors and report.count(Severity.ERROR) else 0
+
+
+def _would_remove(policy: Policy) -> Callable[[str], bool]:
+    """What the inbox would delete: no question to answer in the audit either."""
+    from .moderation import would_remove
+
+    return would_remove(policy)
 
 
 def _source(args: argparse.Namespace) -> _Source:
@@ -571,8 +629,10 @@ def _check_post(args: argparse.Namespace) -> int:
 
     console = Console()
     try:
-        text = sys.stdin.read() if str(args.file) == "-" else args.file.read_text(encoding="utf-8")
+        text = sys.stdin.read() if str(args.file) == "-" else _read_post(args.file)
         policy = load_policy(args.policy)
+    except FileProblem as problem:
+        return _fail(console, f"{args.file}: {problem}")
     except (OSError, UnicodeDecodeError, GospagesError) as error:
         return _fail(console, error)
     if not text.strip():
@@ -594,6 +654,44 @@ def _check_post(args: argparse.Namespace) -> int:
     return 1 if any(f.severity is Severity.ERROR for f in findings) else 0
 
 
+_POST_LIMIT = 5 * 1024 * 1024
+_DOCX_LIMIT = 50 * 1024 * 1024
+
+
+def _read_post(path: Path) -> str:
+    """A post's draft: a Word document (.docx) or text in UTF-8, UTF-16 with a BOM or
+    Windows-1251 (as press releases arrive); :class:`FileProblem` in Russian otherwise."""
+    suffix = path.suffix.lower()
+    if suffix == ".doc":
+        raise FileProblem(
+            "старый формат Word (.doc) gospages не читает: сохраните документ как .docx "
+            "(«Файл → Сохранить как → Документ Word») или как текст .txt"
+        )
+    if suffix != ".docx":
+        return read_text(path, _POST_LIMIT, "тексты постов")
+    if path.stat().st_size > _DOCX_LIMIT:  # also: a missing file fails here, in Russian
+        raise FileProblem("файл больше 50 МБ: gospages не читает документы такого размера")
+    try:
+        import docx
+    except ImportError:
+        raise FileProblem(
+            "чтобы проверять документы Word (.docx), установите пакет python-docx: "
+            "pip install 'gospages[docx]' (или сохраните текст как .txt)"
+        ) from None
+    try:
+        document = docx.Document(str(path))
+    except Exception:  # python-docx raises zipfile, KeyError, lxml errors on a bad file
+        raise FileProblem(
+            "не удалось открыть как документ Word (.docx): файл повреждён или это файл "
+            "другого формата с расширением .docx"
+        ) from None
+    parts = [paragraph.text for paragraph in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts.append("\t".join(cell.text for cell in row.cells))
+    return "\n".join(parts)
+
+
 # -- moderation --------------------------------------------------------------------------------
 
 
@@ -609,8 +707,9 @@ def _moderate(args: argparse.Namespace) -> int:
     try:
         store = ModerationStore(args.db)
     except (sqlite3.Error, OSError) as error:
-        return _fail(console, f"журнал модерации {args.db}: {error}")
+        return _fail(console, f"журнал модерации {args.db}: {_what(error)}")
     mode = "[red]с действиями[/]" if args.apply else "пробный прогон (ничего не меняется)"
+    before = store.last_id()
     console.print(f"Модерация: {escape(where)}; политика {escape(policy.label)}; {mode}.")
     try:
         run = _with_progress(
@@ -679,17 +778,54 @@ def _moderate(args: argparse.Namespace) -> int:
         )
     for key, why in run.failures.items():
         console.print(Text.assemble(("Не прочитана", "red"), " ", console_text(f"{key}: {why}")))
-    db = escape(str(args.db))
-    console.print(f"Журнал: [bold]{db}[/] (gospages inbox --db {db})")
+    _apply_summary(console, store, before, args)
     if source.banner is not None:
         console.print(Text(source.banner, style="bold yellow"))
     return 0
+
+
+def _apply_summary(
+    console: Console, store: ModerationStore, before: int, args: argparse.Namespace
+) -> None:
+    """What this run did (from its journal rows), or that a dry run did nothing; and
+    where the journal is."""
+    db = escape(str(args.db.resolve()))
+    if not args.apply:
+        console.print(
+            "[bold]Пробный прогон: на страницах ничего не изменено.[/] Выполнить решения: "
+            "та же команда с [bold]--apply[/]."
+        )
+        console.print(f"Решения записаны в журнал: [bold]{db}[/] (gospages inbox --db {db})")
+        return
+    counts = dict.fromkeys(("delete", "ban", "reply", "review", "failed"), 0)
+    for row in store.log(after=before):
+        if row["dry_run"]:
+            continue
+        if str(row["result"]).startswith("ошибка"):
+            counts["failed"] += 1
+        elif row["action"] in counts and str(row["result"]).startswith("done"):
+            counts[row["action"]] += 1
+    console.print(
+        "[bold]Выполнено[/]: удалено комментариев — "
+        f"{counts['delete'] + counts['ban']} (из них с блокировкой автора — {counts['ban']}), "
+        f"отправлено ответов — {counts['reply']}, передано на проверку — {counts['review']}, "
+        + (
+            f"[red]не удалось — {counts['failed']}[/] (причины — в журнале; следующий "
+            "запуск с --apply попробует снова)."
+            if counts["failed"]
+            else "ошибок нет."
+        )
+    )
+    console.print(f"Журнал: [bold]{db}[/] (gospages inbox --db {db})")
 
 
 def _inbox(args: argparse.Namespace) -> int:
     from .moderation import ModerationStore
 
     console = Console()
+    unwritable = _unwritable(args)
+    if unwritable is not None:
+        return _fail(console, unwritable)
     if not args.db.exists():
         _fail(console, f"журнала {args.db} нет: сначала gospages moderate")
         return 2
@@ -697,7 +833,7 @@ def _inbox(args: argparse.Namespace) -> int:
         store = ModerationStore(args.db)
         rows = store.log()
     except (sqlite3.Error, OSError) as error:
-        return _fail(console, f"журнал модерации {args.db}: {error}")
+        return _fail(console, f"журнал модерации {args.db}: {_what(error)}")
     # The latest decision per comment: repeated dry runs log the same comment again.
     latest = {(r["platform"], r["page"], r["comment_id"]): r for r in rows}
     review = [r for r in latest.values() if r["action"] == "review"]
@@ -729,6 +865,6 @@ def _inbox(args: argparse.Namespace) -> int:
         try:
             store.export_csv(args.csv)
         except OSError as error:
-            return _fail(console, f"не удалось записать {args.csv}: {error}")
+            return _fail(console, f"не удалось записать {args.csv}: {_what(error)}")
         console.print(f"Журнал в CSV: [bold]{escape(str(args.csv))}[/]")
     return 0

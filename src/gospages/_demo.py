@@ -40,6 +40,7 @@ from ._models import (
 )
 from ._page import OfficialPage
 from ._russian import plural
+from .moderation import would_remove
 from .ok import OKPage
 from .requirements import AuditReport, Severity, audit_registry, check_post
 from .testing import SampleOK, SampleVK, build_region, sample_ok, sample_vk
@@ -463,6 +464,7 @@ class _Demo:
                 region.registry,
                 open_page=open_ref,
                 policy="tomsk",
+                removed=would_remove("tomsk"),
                 progress=lambda done, total, what: progress.update(
                     task, completed=done, description=what[:50]
                 ),

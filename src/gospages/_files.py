@@ -6,7 +6,7 @@ from __future__ import annotations
 import codecs
 from pathlib import Path
 
-__all__ = ["ENCODINGS", "FileProblem", "read_bounded", "read_text"]
+__all__ = ["ENCODINGS", "FileProblem", "os_error_text", "read_bounded", "read_text"]
 
 ENCODINGS = "UTF-8, UTF-16 (с BOM), Windows-1251"
 """The encodings :func:`read_text` tries, as a user reads them."""
@@ -14,6 +14,22 @@ ENCODINGS = "UTF-8, UTF-16 (с BOM), Windows-1251"
 
 class FileProblem(ValueError):
     """What is wrong with a file, in Russian, without its name (the caller adds it)."""
+
+
+def os_error_text(error: OSError, path: object = None) -> str:
+    """What went wrong with a file, in Russian, naming it: «Файл не найден: реестр.xlsx»
+    instead of ``[Errno 2] No such file or directory: 'реестр.xlsx'``."""
+    name = path if path is not None else error.filename
+    where = f": {name}" if name is not None else ""
+    if isinstance(error, FileNotFoundError):
+        return f"Файл не найден{where} (проверьте имя и папку)"
+    if isinstance(error, IsADirectoryError):
+        return f"Это папка, а не файл{where}"
+    if isinstance(error, NotADirectoryError):
+        return f"Путь проходит через файл, а не через папку{where}"
+    if isinstance(error, PermissionError):
+        return f"Нет доступа к файлу{where}"
+    return f"Не удалось прочитать или записать файл{where}: {error.strerror or error}"
 
 
 def _size(size: int) -> str:

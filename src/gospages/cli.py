@@ -127,12 +127,9 @@ def _registry(args: argparse.Namespace) -> int:
             err.print(Text(_UNUSED_HINT))
         return 1
     except OSError as error:
-        reason = {
-            FileNotFoundError: "нет такого файла или папки",
-            PermissionError: "нет доступа",
-            IsADirectoryError: "это папка, а не файл",
-        }.get(type(error), error.strerror)
-        err.print(Text(f"{error.filename}: {reason}"))
+        from ._files import os_error_text
+
+        err.print(Text(f"Ошибка: {os_error_text(error)}"))
         return 1
     if notices:  # with the summary for check; apart from the output of show and convert
         console = out if args.action == "check" else err

@@ -32,6 +32,7 @@ from ._classify import (
     combine,
 )
 from ._inbox import (
+    JOURNAL_HEADERS,
     Action,
     Decision,
     ModerationLocked,
@@ -40,6 +41,7 @@ from ._inbox import (
     OverdueQuestion,
     decide,
     moderate,
+    would_remove,
 )
 from ._model import (
     LABEL_TITLES,
@@ -56,6 +58,7 @@ from ._spam import DEFAULT_ALLOWED_DOMAINS, SpamMemory, fingerprint
 
 __all__ = [
     "DEFAULT_ALLOWED_DOMAINS",
+    "JOURNAL_HEADERS",
     "LABELS",
     "LABEL_TITLES",
     "Action",
@@ -81,4 +84,5 @@ __all__ = [
     "labels_text",
     "moderate",
     "morphology_available",
+    "would_remove",
 ]

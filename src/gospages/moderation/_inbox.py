@@ -35,6 +35,7 @@ from .._escape import csv_cell, shown_text
 from .._models import Comment, Operation, Platform
 from .._page import OfficialPage
 from .._platforms import describe
+from .._questions import Removal, answered_ids, awaits_answer, unanswered_questions
 from .._russian import count_phrase
 from ..registry import Organization, PageRef, Registry
 from ..requirements import Policy, load_policy
@@ -43,6 +44,7 @@ from ._model import labels_text
 _DAYS = ("день", "дня", "дней")
 
 __all__ = [
+    "JOURNAL_HEADERS",
     "Action",
     "Decision",
     "ModerationLocked",
@@ -51,6 +53,7 @@ __all__ = [
     "OverdueQuestion",
     "decide",
     "moderate",
+    "would_remove",
 ]
 
 _SEVERITY = {"keep": 0, "reply": 0, "review": 1, "delete": 2, "ban": 3}
@@ -481,39 +484,50 @@ class ModerationStore:
         with closing(self._db()) as db:
             return int(db.execute("SELECT COUNT(*) FROM intents WHERE open = 1").fetchone()[0])
 
-    def log(self) -> list[dict[str, Any]]:
-        """Every logged decision, oldest first."""
+    def log(self, after: int = 0) -> list[dict[str, Any]]:
+        """Every logged decision, oldest first; ``after``: only rows with a larger ``id``
+        (:meth:`last_id` before a run gives that run's rows)."""
         with closing(self._db()) as db:
             db.row_factory = sqlite3.Row
-            rows = db.execute("SELECT * FROM log ORDER BY id").fetchall()
+            rows = db.execute("SELECT * FROM log WHERE id > ? ORDER BY id", (after,)).fetchall()
         return [dict(r) for r in rows]
 
+    def last_id(self) -> int:
+        """The ``id`` of the latest journal row (0 for an empty journal)."""
+        with closing(self._db()) as db:
+            return int(db.execute("SELECT COALESCE(MAX(id), 0) FROM log").fetchone()[0])
+
     def export_csv(self, path: str | Path) -> None:
-        """The audit log as CSV (UTF-8 with BOM and ``;``, as Russian Excel opens it)."""
+        """The audit log as CSV (UTF-8 with BOM and ``;``, as Russian Excel opens it), with
+        the Russian headers of :data:`JOURNAL_HEADERS`."""
         rows = self.log()
         with open(path, "w", encoding="utf-8-sig", newline="") as out:
             writer = csv.writer(out, delimiter=";")
-            columns = [
-                "at",
-                "platform",
-                "page",
-                "org_id",
-                "comment_id",
-                "post_id",
-                "author_id",
-                "text",
-                "labels",
-                "action",
-                "ban_days",
-                "why",
-                "actor",
-                "dry_run",
-                "result",
-            ]
-            writer.writerow(columns)
+            columns = list(JOURNAL_HEADERS)
+            writer.writerow([JOURNAL_HEADERS[c] for c in columns])
             # Comment text and author names are strangers': no formula, no hidden control
             # character reaches Excel (the text stays whole: this is a data file).
             writer.writerows([[_journal_cell(row[c]) for c in columns] for row in rows])
+
+
+JOURNAL_HEADERS: dict[str, str] = {
+    "at": "Когда",
+    "platform": "Площадка",
+    "page": "Страница",
+    "org_id": "Код организации",
+    "comment_id": "Код комментария",
+    "post_id": "Код публикации",
+    "author_id": "Код автора",
+    "text": "Текст комментария",
+    "labels": "Метки",
+    "action": "Действие",
+    "ban_days": "Блокировка, дней",
+    "why": "Почему",
+    "actor": "Кто действовал",
+    "dry_run": "Пробный прогон",
+    "result": "Результат",
+}
+"""Journal columns (``store.log()`` keys) and the headers of the CSV export."""
 
 
 def _journal_cell(value: Any) -> Any:
@@ -805,15 +819,34 @@ def _acts(decision: Decision, template: str | None) -> bool:
 
 def _answered(comments: Iterable[Comment]) -> set[str]:
     """Ids of comments the page has answered (in their thread or directly)."""
-    out: set[str] = set()
-    for c in comments:
-        if c.from_page:
-            out.update(x for x in (c.parent_id, c.thread_id) if x)
-    return out
+    return answered_ids(comments)
 
 
 def _is_question(comment: Comment) -> bool:
-    return comment.parent_id is None and not comment.from_page and "?" in comment.text
+    return awaits_answer(comment)
+
+
+def would_remove(
+    policy: Policy | str = "federal", classifier: _Classifier | None = None
+) -> Removal:
+    """``removed(text)``: whether the inbox under ``policy`` would delete a comment with
+    this text (its strictest label's action is ``delete`` or ``ban``), as
+    :func:`decide` decides. The audit passes it on (``audit_registry(removed=...)``) so
+    that it counts as questions to answer exactly what the inbox would answer."""
+    if isinstance(policy, str):
+        policy = load_policy(policy)
+    if classifier is None:
+        from ._classify import RuleClassifier
+
+        classifier = RuleClassifier()
+    actions = policy.moderation.actions
+    chosen = classifier
+
+    def removed(text: str) -> bool:
+        labels = chosen.classify(text).labels
+        return any(actions.get(label, "review") in ("delete", "ban") for label in labels)
+
+    return removed
 
 
 _UNKNOWN_OUTCOME = (NetworkError, ServerError, OutcomeUnknown)
@@ -939,13 +972,11 @@ def _overdue(
     now: datetime,
     classifier: _Classifier,
 ) -> list[OverdueQuestion]:
-    answered = _answered(comments)
+    removed = would_remove(policy, classifier)
     out = []
-    for c in comments:
-        if c.parent_id is not None or c.from_page or c.deleted or "?" not in c.text:
+    for c in unanswered_questions(comments, removed=removed)[1]:
+        if c.date is None:
             continue
-        if c.id in answered or c.date is None or classifier.classify(c.text).labels:
-            continue  # answered, undated, or not a question to answer (insult, spam ...)
         hours = (now - c.date).total_seconds() / 3600
         if hours > policy.reply.hours:
             out.append(

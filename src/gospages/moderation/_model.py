@@ -44,7 +44,6 @@ def labels_text(labels: Iterable[str]) -> str:
     return ", ".join(label_title(x) for x in ordered)
 
 
-
 @dataclass(frozen=True, slots=True)
 class Reason:
     """One finding behind a label: what matched, where, by which rule."""

@@ -12,6 +12,7 @@ import httpx
 from .._errors import ValidationError
 from .._page import OfficialPage
 from .._platforms import describe
+from .._questions import Removal
 from ..registry import Organization, PageRef, Registry
 from ._capture import capture_snapshot, traffic_light
 from ._model import AuditReport, Finding, PageAudit, PageSnapshot, RuleStatus, Severity
@@ -83,6 +84,7 @@ async def _audit_one(
     policy: Policy,
     days: int,
     now: datetime,
+    removed: Removal | None = None,
 ) -> PageAudit:
     try:
         page = open_page(ref)
@@ -99,7 +101,9 @@ async def _audit_one(
         )
     else:
         async with page:
-            snapshot = await capture_snapshot(page, days=days, org=org, ref=ref, now=now)
+            snapshot = await capture_snapshot(
+                page, days=days, org=org, ref=ref, now=now, removed=removed
+            )
     score = traffic_light(snapshot) if snapshot.error is None else None
     return PageAudit(
         org=org, ref=ref, snapshot=snapshot, findings=audit_page(snapshot, policy), score=score
@@ -119,6 +123,7 @@ async def audit_registry(
     check_sites: bool = False,
     site_client: httpx.AsyncClient | None = None,
     site_resolver: Resolver | None = None,
+    removed: Removal | None = None,
 ) -> AuditReport:
     """Capture every page of ``registry``, run the rules, and report.
 
@@ -134,6 +139,11 @@ async def audit_registry(
     Sites are addresses written by strangers: only http(s) to public addresses is opened
     (``site_resolver`` gives a host's addresses, for tests without DNS), redirects are
     checked hop by hop, and a front page is read up to 3 MB within 20 s.
+
+    ``removed(text)`` says which comments moderation would remove, so that an insult
+    ending in «?» is not counted as a question to answer; pass
+    ``gospages.moderation.would_remove(policy)`` (the CLI does). Without it every
+    question counts, insulting ones included.
     """
     if isinstance(policy, str):
         policy = load_policy(policy)
@@ -147,7 +157,7 @@ async def audit_registry(
     async def run(org: Organization, ref: PageRef) -> PageAudit:
         nonlocal done
         async with limiter:
-            result = await _audit_one(org, ref, open_page, policy, days, now)
+            result = await _audit_one(org, ref, open_page, policy, days, now, removed)
         done += 1
         if progress is not None:
             progress(done, len(pages), f"{org.name} · {ref.platform.label}")

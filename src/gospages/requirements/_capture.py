@@ -9,6 +9,7 @@ from .._errors import SHAPE_ERRORS, GospagesError, malformed
 from .._models import Comment, Operation, PageProfile, PostSummary, Verification, VerificationState
 from .._page import OfficialPage
 from .._platforms import describe
+from .._questions import Removal, unanswered_questions
 from ..registry import Organization, PageRef
 from ._model import CommentStats, PageSnapshot, TrafficLightScore
 
@@ -17,17 +18,16 @@ __all__ = ["capture_snapshot", "comment_stats", "traffic_light"]
 _MAX_POSTS = 1000
 
 
-def comment_stats(comments: list[Comment], now: datetime) -> CommentStats:
-    """Totals, answers from the page, and questions nobody from the page answered."""
-    answered: set[str] = set()
-    for comment in comments:
-        if comment.from_page:
-            answered.update(filter(None, (comment.parent_id, comment.thread_id)))
-    questions = [
-        c
-        for c in comments
-        if c.parent_id is None and not c.from_page and not c.deleted and "?" in c.text
-    ]
+def comment_stats(
+    comments: list[Comment], now: datetime, *, removed: Removal | None = None
+) -> CommentStats:
+    """Totals, answers from the page, and questions nobody from the page answered.
+
+    A question is what :func:`gospages._questions.awaits_answer` says (the same as the
+    inbox's); ``removed(text)`` tells which comments moderation would remove (an insult
+    ending in «?» is no question to answer): :func:`gospages.moderation.would_remove`.
+    """
+    questions, open_ = unanswered_questions(comments, removed=removed)
     unanswered = [
         {
             "id": q.id,
@@ -36,8 +36,7 @@ def comment_stats(comments: list[Comment], now: datetime) -> CommentStats:
             "hours": round((now - q.date).total_seconds() / 3600, 1) if q.date else 0.0,
             "text": q.text[:200],
         }
-        for q in questions
-        if q.id not in answered
+        for q in open_
     ]
     return CommentStats(
         total=sum(1 for c in comments if not c.deleted),
@@ -59,11 +58,13 @@ async def capture_snapshot(
     org: Organization | None = None,
     ref: PageRef | None = None,
     now: datetime | None = None,
+    removed: Removal | None = None,
 ) -> PageSnapshot:
     """Read a page once: profile, mark, posts and comments of the last ``days`` days.
 
     A failure (revoked key, deleted page, rate limit) does not raise: the snapshot
-    carries it in ``error``, so that an audit of many pages goes on.
+    carries it in ``error``, so that an audit of many pages goes on. ``removed``: see
+    :func:`comment_stats`.
     """
     now = now or datetime.now(timezone.utc)
     since = now - timedelta(days=days)
@@ -89,7 +90,7 @@ async def capture_snapshot(
         stats = None
         if comments and page.capabilities().can(Operation.COMMENTS):
             found = [c async for c in page.comments(since=since)]
-            stats = comment_stats(found, now).model_copy(
+            stats = comment_stats(found, now, removed=removed).model_copy(
                 update={"skipped_posts": len(page.skipped_posts)}
             )
     except _FAILURES as error:

@@ -22,7 +22,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from .._errors import ValidationError as GospagesValidationError
-from .._files import FileProblem, read_text
+from .._files import FileProblem, os_error_text, read_text
 from .._models import Platform
 from .._platforms import official_platforms
 from ..registry import Organization
@@ -245,7 +245,7 @@ def _read(source: str, seen: tuple[str, ...]) -> dict[str, Any]:
         data = tomllib.loads(text)
     except OSError as exc:
         raise GospagesValidationError(
-            f"Не удалось прочитать политику {source}: {exc.strerror}"
+            f"Не удалось прочитать политику: {os_error_text(exc, source)}"
         ) from None
     except tomllib.TOMLDecodeError as exc:
         raise GospagesValidationError(f"Политика {origin}: ошибка TOML: {exc}") from None
