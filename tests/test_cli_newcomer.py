@@ -171,5 +171,12 @@ def test_apply_says_what_was_done_and_where_the_journal_is(
     assert rows[0] == list(JOURNAL_HEADERS.values())
     assert "Текст комментария" in rows[0] and "Действие" in rows[0]
     action = rows[0].index("Действие")
-    applied = [r for r in rows[1:] if r[rows[0].index("Пробный прогон")] == "0"]
-    assert sum(r[action] in ("delete", "ban") for r in applied) == deleted
+    applied = [r for r in rows[1:] if r[rows[0].index("Пробный прогон")] == "нет"]
+    # Values are shown in Russian too (the SQLite state keeps the codes).
+    removed = ("удалить", "удалить и заблокировать")
+    assert sum(r[action] in removed for r in applied) == deleted
+    assert {r[rows[0].index("Площадка")] for r in rows[1:]} <= {
+        "ВКонтакте",
+        "Одноклассники",
+        "Telegram",
+    }

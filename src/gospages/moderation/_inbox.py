@@ -507,7 +507,33 @@ class ModerationStore:
             writer.writerow([JOURNAL_HEADERS[c] for c in columns])
             # Comment text and author names are strangers': no formula, no hidden control
             # character reaches Excel (the text stays whole: this is a data file).
-            writer.writerows([[_journal_cell(row[c]) for c in columns] for row in rows])
+            writer.writerows([[_journal_cell(v) for v in _shown(row, columns)] for row in rows])
+
+
+_RESULTS = {"dry-run": "пробный прогон", "kept": "оставлен", "done": "выполнено"}
+
+
+def _shown(row: dict[str, Any], columns: list[str]) -> list[Any]:
+    """A journal row as people read it: platforms, labels, actions and results in Russian
+    (the SQLite state keeps the codes)."""
+    shown = dict(row)
+    with contextlib.suppress(ValueError, LookupError):
+        shown["platform"] = describe(Platform(row["platform"])).label
+    try:
+        labels = json.loads(row["labels"]) if isinstance(row["labels"], str) else row["labels"]
+        shown["labels"] = labels_text(labels or [])
+    except (ValueError, TypeError):
+        pass
+    with contextlib.suppress(ValueError):
+        shown["action"] = Action(row["action"]).label
+    if isinstance(row.get("dry_run"), (int, bool)):
+        shown["dry_run"] = "да" if row["dry_run"] else "нет"
+    result = row.get("result")
+    if isinstance(result, str):
+        head, sep, rest = result.partition(" ")
+        if head in _RESULTS:
+            shown["result"] = _RESULTS[head] + sep + rest
+    return [shown[c] for c in columns]
 
 
 JOURNAL_HEADERS: dict[str, str] = {
