@@ -11,7 +11,6 @@ from types import TracebackType
 from typing import Any, Generic, TypeVar
 
 from ._errors import (
-    SHAPE_ERRORS,
     GospagesError,
     NetworkError,
     NotFound,
@@ -20,7 +19,7 @@ from ._errors import (
     ServerError,
     TokenTypeError,
     ValidationError,
-    malformed,
+    answer_shape,
 )
 from ._models import (
     Capabilities,
@@ -254,13 +253,10 @@ class OfficialPage(abc.ABC):
         try:
             while True:
                 try:
-                    item = await iterator.__anext__()
+                    with answer_shape(self.platform, what):
+                        item = await iterator.__anext__()
                 except StopAsyncIteration:
                     return
-                except GospagesError:
-                    raise
-                except SHAPE_ERRORS as error:
-                    raise malformed(self.platform, what, error) from None
                 yield item
         finally:
             closer = getattr(iterator, "aclose", None)
@@ -583,12 +579,8 @@ class OfficialPage(abc.ABC):
 
     async def _shaped(self, call: Callable[[], Awaitable[_T]], what: str) -> _T:
         """``await call()``, an answer of the wrong shape raising `ServerError`."""
-        try:
+        with answer_shape(self.platform, what):
             return await call()
-        except GospagesError:
-            raise
-        except SHAPE_ERRORS as error:
-            raise malformed(self.platform, what, error) from None
 
     async def __aenter__(self: _P) -> _P:
         return self
