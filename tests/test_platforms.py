@@ -204,17 +204,19 @@ async def test_the_factory_shares_one_connection_per_run_and_closes_it() -> None
         async def disconnect(self) -> None:
             closed.append("x")
 
-    context = OpenContext(settings=Settings.only(), run=True)
-
     async def close(connection: Connection) -> None:
         await connection.disconnect()
 
+    factory = PageFactory(Settings.only())
+    context = factory.context(Platform.TELEGRAM)  # what every Telegram opener of the run gets
+    assert context.run and factory.context(Platform.TELEGRAM) is context
     first = context.shared("telegram", Connection, close)
     assert context.shared("telegram", Connection, close) is first
-    factory = PageFactory(Settings.only())
-    factory._contexts[Platform.TELEGRAM] = context
+    assert closed == []
     await factory.aclose()
     assert closed == ["x"]
+    single = OpenContext(settings=Settings.only())  # open_page's: the page owns what it opens
+    assert not single.run
 
 
 def test_the_rules_layer_imports_no_backend() -> None:
