@@ -118,12 +118,21 @@ def _prepare(console: Console, args: argparse.Namespace) -> tuple[Policy, _Sourc
     return policy, source
 
 
-async def _closing(
-    factory: PageFactory, work: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any
+def _run_on_pages(
+    console: Console,
+    source: _Source,
+    work: Callable[..., Awaitable[T]],
+    policy: Policy,
+    **kwargs: Any,
 ) -> T:
-    """``work(*args, **kwargs)``, then close what the run's pages share."""
-    async with factory:
-        return await work(*args, **kwargs)
+    """``work(registry, open_page, policy, progress=..., **kwargs)`` under a progress bar;
+    what the run's pages share (the Telegram connection) is closed after."""
+
+    async def run(advance: Callable[[int, int, str], None]) -> T:
+        async with source.open_page:
+            return await work(source.registry, source.open_page, policy, progress=advance, **kwargs)
+
+    return _with_progress(console, len(source.registry.pages()), run)
 
 
 def _fail(console: Console, error: object) -> int:
@@ -297,7 +306,6 @@ def _audit(args: argparse.Namespace) -> int:
     if prepared is None:
         return 2
     policy, source = prepared
-    registry, open_page = source.registry, source.open_page
     if args.pages_list is not None and args.pages_list.suffix.lower() not in (".html", ".json"):
         return _fail(console, f"--pages-list {args.pages_list}: нужен файл .html или .json")
     if args.docx is not None:
@@ -313,22 +321,16 @@ def _audit(args: argparse.Namespace) -> int:
         history = _Deferred(AuditHistory(args.history)) if args.history else None
     except (sqlite3.Error, OSError) as error:
         return _fail(console, f"журнал проверок {args.history}: {_what(error)}")
-    report = _with_progress(
+    report = _run_on_pages(
         console,
-        len(registry.pages()),
-        lambda advance: _closing(
-            open_page,
-            audit_registry,
-            registry,
-            open_page,
-            policy,
-            days=args.days,
-            concurrency=args.concurrency,
-            progress=advance,
-            history=history,
-            check_sites=args.check_sites,
-            removed=_would_remove(policy),
-        ),
+        source,
+        audit_registry,
+        policy,
+        days=args.days,
+        concurrency=args.concurrency,
+        history=history,
+        check_sites=args.check_sites,
+        removed=_would_remove(policy),
     )
     if report.pages and all(p.snapshot.error is not None for p in report.pages):
         failures: dict[Platform, list[str]] = {}
@@ -703,7 +705,7 @@ def _moderate(args: argparse.Namespace) -> int:
     if prepared is None:
         return 2
     policy, source = prepared
-    registry, open_page, where = source.registry, source.open_page, source.where
+    registry, where = source.registry, source.where
     try:
         store = ModerationStore(args.db)
     except (sqlite3.Error, OSError) as error:
@@ -712,20 +714,8 @@ def _moderate(args: argparse.Namespace) -> int:
     before = store.last_id()
     console.print(f"Модерация: {escape(where)}; политика {escape(policy.label)}; {mode}.")
     try:
-        run = _with_progress(
-            console,
-            len(registry.pages()),
-            lambda advance: _closing(
-                open_page,
-                moderate,
-                registry,
-                open_page,
-                policy,
-                store=store,
-                apply=args.apply,
-                actor=args.actor,
-                progress=advance,
-            ),
+        run = _run_on_pages(
+            console, source, moderate, policy, store=store, apply=args.apply, actor=args.actor
         )
     except ModerationLocked as error:
         # Another run acts on this state file: acting too would do everything twice.
