@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 import httpx
 
 from .._errors import ValidationError
-from .._page import OfficialPage
 from .._platforms import describe
 from .._questions import Removal
 from ..registry import Organization, PageRef, Registry
-from ._capture import capture_snapshot, traffic_light
+from ._capture import traffic_light
+from ._fleet import PageOpener, capture_pages
 from ._model import AuditReport, Finding, PageAudit, PageSnapshot, RuleStatus, Severity
 from ._policy import Policy, load_policy
 from ._rules import apply_rule_severity, audit_page
@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 
 __all__ = ["HistoryStore", "Progress", "audit_registry", "missing_pages"]
 
-PageOpener = Callable[[PageRef], OfficialPage]
 Progress = Callable[[int, int, str], None]
 """``progress(done, total, what)``: called as each page is finished."""
 
@@ -77,33 +76,9 @@ def missing_pages(registry: Registry, policy: Policy) -> list[Finding]:
     return findings
 
 
-async def _audit_one(
-    org: Organization,
-    ref: PageRef,
-    open_page: PageOpener,
-    policy: Policy,
-    days: int,
-    now: datetime,
-    removed: Removal | None = None,
+def _page_audit(
+    org: Organization, ref: PageRef, snapshot: PageSnapshot, policy: Policy
 ) -> PageAudit:
-    try:
-        page = open_page(ref)
-    except Exception as error:  # a bad registry row must not stop the audit
-        snapshot = PageSnapshot(
-            platform=ref.platform,
-            page=ref.page,
-            url=ref.url,
-            org=org,
-            days=days,
-            captured_at=now,
-            category=ref.category,
-            error=f"{type(error).__name__}: {error}",
-        )
-    else:
-        async with page:
-            snapshot = await capture_snapshot(
-                page, days=days, org=org, ref=ref, now=now, removed=removed
-            )
     score = traffic_light(snapshot) if snapshot.error is None else None
     return PageAudit(
         org=org, ref=ref, snapshot=snapshot, findings=audit_page(snapshot, policy), score=score
@@ -151,29 +126,25 @@ async def audit_registry(
         raise ValidationError(f"Период проверки — не меньше одного дня, а не {days}")
     now = now or datetime.now(timezone.utc)
     pages = registry.pages()
-    limiter = asyncio.Semaphore(max(1, concurrency))
+    audits: list[PageAudit | None] = [None] * len(pages)
     done = 0
-
-    async def run(org: Organization, ref: PageRef) -> PageAudit:
-        nonlocal done
-        async with limiter:
-            result = await _audit_one(org, ref, open_page, policy, days, now, removed)
+    async for index, snapshot in capture_pages(
+        pages, open_page, days=days, now=now, removed=removed, concurrency=concurrency
+    ):
+        org, ref = pages[index]
+        audits[index] = _page_audit(org, ref, snapshot, policy)
         done += 1
         if progress is not None:
             progress(done, len(pages), f"{org.name} · {ref.platform.label}")
-        return result
-
-    audits = await asyncio.gather(*(run(org, ref) for org, ref in pages))
+    finished = [a for a in audits if a is not None]
     org_findings = missing_pages(registry, policy)
     if check_sites and "FZ8-13-LIST" not in policy.disabled:
-        org_findings += await _check_sites(
-            registry, list(audits), site_client, policy, site_resolver
-        )
+        org_findings += await _check_sites(registry, finished, site_client, policy, site_resolver)
     report = AuditReport(
         policy=policy.label,
         created_at=now,
         days=days,
-        pages=list(audits),
+        pages=finished,
         organizations=list(registry.organizations),
         findings=org_findings,
         previous=history.previous(policy.label) if history is not None else None,
