@@ -9,17 +9,36 @@
 * :func:`plan_to_ics`: the plan as an iCalendar file.
 """
 
+from ._ics import plan_to_ics, write_ics
 from ._plan import DEFAULT_TIMEZONE, ContentPlan, PlanError, PlanItem, PlanProblem
+from ._plan_check import (
+    ItemProblem,
+    PlanCheck,
+    Resolver,
+    Shortfall,
+    check_plan,
+    next_week,
+    simple_resolver,
+)
 from ._plan_io import PlanReport, load_plan, load_plan_report, plan_from_rows
 
 __all__ = [
     "DEFAULT_TIMEZONE",
     "ContentPlan",
+    "ItemProblem",
+    "PlanCheck",
     "PlanError",
     "PlanItem",
     "PlanProblem",
     "PlanReport",
+    "Resolver",
+    "Shortfall",
+    "check_plan",
     "load_plan",
     "load_plan_report",
+    "next_week",
     "plan_from_rows",
+    "plan_to_ics",
+    "simple_resolver",
+    "write_ics",
 ]
