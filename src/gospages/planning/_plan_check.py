@@ -87,7 +87,7 @@ def simple_resolver(registry: Registry) -> Resolver:
     def resolve(text: str) -> list[tuple[Organization, PageRef]]:
         platforms: set[Platform] | None = None
         ids: list[str] = []
-        for token in re.split(r"[\s,;]+(?![^=\s]*=)", text.strip()):
+        for token in re.split(r"[\s;]+", text.strip()):
             if not token:
                 continue
             key, sep, value = token.partition("=")
