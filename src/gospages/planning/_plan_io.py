@@ -9,6 +9,7 @@ sizes are bounded.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import os
 import re
@@ -378,7 +379,8 @@ def _item(row: _Row, base: Path, default_zone: tzinfo, sexagesimal: bool) -> Pla
     item_id = own_id or _stable_id(*content)
     if len(item_id) > 64 or not item_id.isprintable():
         raise _Bad(col("id"), "id: до 64 видимых символов")
-    key = _stable_id(item_id, *content)[2:] + "0" * 20  # 32 hex: VK guid
+    # VK guid: 32 hex of the id and the content, the same on every run of the same plan.
+    key = hashlib.sha256("\x1f".join((item_id, *content)).encode("utf-8")).hexdigest()[:32]
     try:
         post = Post(text=text, attachments=attachments, publish_at=moment, idempotency_key=key)
     except PydanticValidationError as exc:
