@@ -15,6 +15,7 @@ PUBLIC_MODULES = [
     "gospages",
     "gospages.moderation",
     "gospages.ok",
+    "gospages.planning",
     "gospages.registry",
     "gospages.reports",
     "gospages.requirements",

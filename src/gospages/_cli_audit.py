@@ -22,7 +22,8 @@ from rich.text import Text
 from ._errors import GospagesError
 from ._escape import console_text
 from ._factory import PageFactory
-from ._files import FileProblem, os_error_text, read_text
+from ._files import FileProblem, os_error_text
+from ._files import read_post_text as _read_post
 from ._models import Platform, Post
 from ._platforms import describe
 from ._russian import count_phrase, integer, number
@@ -654,44 +655,6 @@ def _check_post(args: argparse.Namespace) -> int:
             )
         )
     return 1 if any(f.severity is Severity.ERROR for f in findings) else 0
-
-
-_POST_LIMIT = 5 * 1024 * 1024
-_DOCX_LIMIT = 50 * 1024 * 1024
-
-
-def _read_post(path: Path) -> str:
-    """A post's draft: a Word document (.docx) or text in UTF-8, UTF-16 with a BOM or
-    Windows-1251 (as press releases arrive); :class:`FileProblem` in Russian otherwise."""
-    suffix = path.suffix.lower()
-    if suffix == ".doc":
-        raise FileProblem(
-            "старый формат Word (.doc) gospages не читает: сохраните документ как .docx "
-            "(«Файл → Сохранить как → Документ Word») или как текст .txt"
-        )
-    if suffix != ".docx":
-        return read_text(path, _POST_LIMIT, "тексты постов")
-    if path.stat().st_size > _DOCX_LIMIT:  # also: a missing file fails here, in Russian
-        raise FileProblem("файл больше 50 МБ: gospages не читает документы такого размера")
-    try:
-        import docx
-    except ImportError:
-        raise FileProblem(
-            "чтобы проверять документы Word (.docx), установите пакет python-docx: "
-            "pip install 'gospages[docx]' (или сохраните текст как .txt)"
-        ) from None
-    try:
-        document = docx.Document(str(path))
-    except Exception:  # python-docx raises zipfile, KeyError, lxml errors on a bad file
-        raise FileProblem(
-            "не удалось открыть как документ Word (.docx): файл повреждён или это файл "
-            "другого формата с расширением .docx"
-        ) from None
-    parts = [paragraph.text for paragraph in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            parts.append("\t".join(cell.text for cell in row.cells))
-    return "\n".join(parts)
 
 
 # -- moderation --------------------------------------------------------------------------------

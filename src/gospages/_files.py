@@ -6,7 +6,14 @@ from __future__ import annotations
 import codecs
 from pathlib import Path
 
-__all__ = ["ENCODINGS", "FileProblem", "os_error_text", "read_bounded", "read_text"]
+__all__ = [
+    "ENCODINGS",
+    "FileProblem",
+    "os_error_text",
+    "read_bounded",
+    "read_post_text",
+    "read_text",
+]
 
 ENCODINGS = "UTF-8, UTF-16 (с BOM), Windows-1251"
 """The encodings :func:`read_text` tries, as a user reads them."""
@@ -72,3 +79,44 @@ def read_text(path: Path, limit: int, what: str) -> str:
             f"это не текстовый файл (в нём нулевые байты): пробованы кодировки {ENCODINGS}"
         )
     return text
+
+
+#: The largest text file of a post gospages reads.
+POST_TEXT_LIMIT = 5 * 1024 * 1024
+#: The largest Word document of a post gospages reads.
+POST_DOCX_LIMIT = 50 * 1024 * 1024
+
+
+def read_post_text(path: Path) -> str:
+    """A post's draft: a Word document (.docx) or text in UTF-8, UTF-16 with a BOM or
+    Windows-1251 (as press releases arrive); :class:`FileProblem` in Russian otherwise.
+    Missing files and other OS errors raise ``OSError`` (see :func:`os_error_text`)."""
+    suffix = path.suffix.lower()
+    if suffix == ".doc":
+        raise FileProblem(
+            "старый формат Word (.doc) gospages не читает: сохраните документ как .docx "
+            "(«Файл → Сохранить как → Документ Word») или как текст .txt"
+        )
+    if suffix != ".docx":
+        return read_text(path, POST_TEXT_LIMIT, "тексты постов")
+    if path.stat().st_size > POST_DOCX_LIMIT:  # also: a missing file fails here, in Russian
+        raise FileProblem("файл больше 50 МБ: gospages не читает документы такого размера")
+    try:
+        import docx
+    except ImportError:
+        raise FileProblem(
+            "чтобы читать документы Word (.docx), установите пакет python-docx: "
+            "pip install 'gospages[docx]' (или сохраните текст как .txt)"
+        ) from None
+    try:
+        document = docx.Document(str(path))
+    except Exception:  # python-docx raises zipfile, KeyError, lxml errors on a bad file
+        raise FileProblem(
+            "не удалось открыть как документ Word (.docx): файл повреждён или это файл "
+            "другого формата с расширением .docx"
+        ) from None
+    parts = [paragraph.text for paragraph in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts.append("\t".join(cell.text for cell in row.cells))
+    return "\n".join(parts)

@@ -71,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     from ._cli_audit import add_commands
 
     add_commands(commands)
+    from ._cli_plan import add_plan_commands
+
+    add_plan_commands(commands)
     return parser
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import sys
 import warnings
 from collections.abc import Mapping
+from datetime import date, time
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
@@ -123,6 +125,52 @@ class Moderation(_Section):
         return {**_default_actions(), **value} if isinstance(value, Mapping) else value
 
 
+_HOURS = re.compile(r"(\d{1,2}):(\d{2})\s*[-–—]\s*(\d{1,2}):(\d{2})")
+
+
+class Publishing(_Section):
+    """When posts may go out (``gospages plan check``); nothing is checked by default."""
+
+    working_hours: str | None = None
+    """Publishing hours in the page's time zone, ``"09:00-18:00"`` (``None``: any time)."""
+    avoid_holidays: bool = False
+    """Flag posts planned on the official non-working holidays of the Russian Federation
+    (Labour Code art. 112 with the government's transfers of days off)."""
+    extra_holidays: list[date] = Field(default_factory=list)
+    """The region's own non-working days (Ысыах in Yakutia, Курбан-байрам in Bashkortostan
+    ...), checked with ``avoid_holidays``."""
+
+    @field_validator("working_hours")
+    @classmethod
+    def _hours(cls, value: str | None) -> str | None:
+        if value is not None:
+            match = _HOURS.fullmatch(value.strip())
+            if match is None or not _valid_hours(*(int(g) for g in match.groups())):
+                raise PydanticCustomError(
+                    "hours_format", "ожидается интервал времени вида «09:00-18:00»"
+                )
+        return value
+
+    @property
+    def hours(self) -> tuple[time, time] | None:
+        """``working_hours`` as ``(start, end)``, ``None`` if not set."""
+        match = _HOURS.fullmatch((self.working_hours or "").strip())
+        if match is None:
+            return None
+        h1, m1, h2, m2 = (int(g) for g in match.groups())
+        return time(h1, m1), (time(23, 59, 59) if h2 == 24 else time(h2, m2))
+
+
+def _valid_hours(h1: int, m1: int, h2: int, m2: int) -> bool:
+    return (
+        h1 < 24
+        and m1 < 60
+        and m2 < 60
+        and (h2 < 24 or (h2, m2) == (24, 0))
+        and ((h1, m1) < (h2, m2))
+    )
+
+
 class Platforms(_Section):
     required: list[Platform] = Field(default_factory=official_platforms)
     """Where official pages are required: the platforms of order 2523-р by default."""
@@ -145,6 +193,7 @@ class Policy(_Section):
     reply: Reply = Field(default_factory=Reply)
     platforms: Platforms = Field(default_factory=Platforms)
     moderation: Moderation = Field(default_factory=Moderation)
+    publishing: Publishing = Field(default_factory=Publishing)
     severity: dict[str, Severity] = Field(default_factory=dict)
     """Severity overrides by rule id (B-status rules are never raised to errors)."""
     disabled: list[str] = Field(default_factory=list)
@@ -272,6 +321,10 @@ _PROBLEMS: dict[str, str] = {
     "model_attributes_type": "ожидается таблица",
     "bool_type": "ожидается true или false",
     "bool_parsing": "ожидается true или false",
+    "hours_format": "ожидается интервал времени вида «09:00-18:00»",
+    "date_type": "ожидается дата (2026-12-31)",
+    "date_from_datetime_parsing": "ожидается дата (2026-12-31)",
+    "date_parsing": "ожидается дата (2026-12-31)",
 }
 
 
