@@ -96,12 +96,11 @@ class RateLimiter:
         self._sleep: Sleep = sleep or self.clock.sleep
         self._lock = threading.Lock()
         self._interval = period / rate
-        # Slots are handed out on a schedule ``_next`` apart by ``_interval``; ``_shift``
-        # is how far late sends have pushed the whole schedule since; ``_last`` is the
-        # instant of the latest send; ``_pending`` counts admitted sends (`sending`) whose
+        # Slots are handed out ``_interval`` apart from ``_next``; a slot is only used
+        # ``_interval`` after the instant of the latest send (``_last``), so a late send
+        # pushes the next ones; ``_pending`` counts admitted sends (`sending`) whose
         # instant is not known yet.
         self._next = -math.inf
-        self._shift = 0.0
         self._last = -math.inf
         self._pending = 0
 
@@ -124,7 +123,7 @@ class RateLimiter:
         """How long a request would wait now, without reserving a slot."""
         with self._lock:
             now = self._clock()
-            due = max(self._next + self._shift, self._last + self._interval)
+            due = max(self._next, self._last + self._interval)
             return max(0.0, due - now)
 
     def reserve(self) -> float:
@@ -135,30 +134,27 @@ class RateLimiter:
         """
         with self._lock:
             now = self._clock()
-            slot = self._reserve(now) + self._shift
+            slot = self._reserve(now)
             self._last = max(self._last, slot)
             return slot - now
 
     def _reserve(self, now: float) -> float:
-        base = max(now - self._shift, self._next)
-        self._next = base + self._interval
-        return base
+        slot = max(now, self._next)
+        self._next = slot + self._interval
+        return slot
 
     async def _admit(self, *, report: bool) -> None:
         with self._lock:
-            base = self._reserve(self._clock())
+            planned = self._reserve(self._clock())
         while True:
             with self._lock:
                 now = self._clock()
-                planned = base + self._shift
                 due = max(planned, self._last + self._interval)
                 if self._pending:
                     # The previous send has not gone out yet: look again in a little
                     # while (it says so at the latest when its block is left).
                     due = max(due, now + self._interval / 4)
                 if now >= due:
-                    if now > planned:  # late: push everything planned after this send
-                        self._shift += now - planned
                     self._last = now
                     if report:
                         self._pending += 1
@@ -169,10 +165,7 @@ class RateLimiter:
         with self._lock:
             if self._pending:
                 self._pending -= 1
-            now = self._clock()
-            if now > self._last:
-                self._shift += now - self._last
-                self._last = now
+            self._last = max(self._last, self._clock())
 
     async def acquire(self) -> None:
         """Wait for the next slot; the send is taken to happen on return."""
