@@ -76,10 +76,14 @@ class RateLimiter:
         *,
         clock: Clock | Callable[[], float] | None = None,
         sleep: Sleep | None = None,
+        jitter: float = 0.0,
     ) -> None:
-        if rate < 1 or period <= 0:
-            raise ValueError("rate must be >= 1 and period > 0")
+        if rate < 1 or period <= 0 or jitter < 0:
+            raise ValueError("rate must be >= 1, period > 0 and jitter >= 0")
         self.rate = rate
+        self.jitter = jitter
+        """A send that goes out up to this late still counts at its slot (the caller's
+        ``period`` has this much slack over the server's window); later ones push."""
         self.period = period
         if clock is None or isinstance(clock, Clock):
             self.clock: Clock = clock or RealClock()
@@ -165,7 +169,7 @@ class RateLimiter:
         with self._lock:
             if self._pending:
                 self._pending -= 1
-            self._last = max(self._last, self._clock())
+            self._last = max(self._last, self._clock() - self.jitter)
 
     async def acquire(self) -> None:
         """Wait for the next slot; the send is taken to happen on return."""
@@ -230,7 +234,11 @@ def limiter_for(
         registry = _limiters_of(clock)
         limiter = registry.get(key)
         if limiter is None:
-            limiter = RateLimiter(rate, period, clock=clock)
+            # Sends may go out late by half the slack the period has over the server's
+            # window without pushing the next ones (that would slow every send by the
+            # time it takes to get onto its connection).
+            jitter = (period - period / _WINDOW_SLACK) / 2
+            limiter = RateLimiter(rate, period, clock=clock, jitter=jitter)
             registry[key] = limiter
         else:
             limiter.tighten(rate, period)
