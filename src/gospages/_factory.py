@@ -53,6 +53,8 @@ class OpenContext:
     run: bool = False
     """The page is one of a run's (`PageFactory`): what `shared` makes is closed with the
     run, not by the page."""
+    max_connections: int = 32
+    """The size of the connection pool a run's pages share on one platform."""
     _shared: dict[str, Any] = field(default_factory=dict, repr=False)
     _closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list, repr=False)
 
@@ -66,6 +68,23 @@ class OpenContext:
             kwargs["clock"] = self.clock
         kwargs.update(self.options)
         return kwargs
+
+    def http_client(self, key: str) -> Any | None:
+        """The ``http_client`` for a page of an HTTP backend: the connection given, else
+        in a run one ``httpx.AsyncClient`` under ``key`` shared by all the run's pages
+        (one connection pool and SSL context; closed with the run, never by a page), else
+        ``None`` (the page makes its own)."""
+        if self.connection is not None or not self.run:
+            return self.connection
+        from ._transport import shared_client
+
+        return self.shared(
+            key,
+            lambda: shared_client(
+                timeout=self.settings.timeout, max_connections=self.max_connections
+            ),
+            lambda client: client.aclose(),
+        )
 
     def shared(
         self,
@@ -95,6 +114,9 @@ class PageFactory:
             sandbox hands in its fakes here).
         clock: the run's clock, passed to every page.
         options: more constructor arguments per platform.
+        max_connections: the connection pool of each HTTP platform: the pages of the
+            run share one ``httpx.AsyncClient`` (and SSL context) per platform, with this
+            many connections; keep it at least the run's concurrency.
 
     Close it (``await factory.aclose()`` or ``async with``) to close what the run's pages
     share; each page is closed by whoever opened it.
@@ -107,7 +129,11 @@ class PageFactory:
         connections: Mapping[Platform, Any] | None = None,
         clock: Any | None = None,
         options: Mapping[Platform, Mapping[str, Any]] | None = None,
+        max_connections: int = 32,
     ) -> None:
+        if max_connections < 1:
+            raise ValidationError("PageFactory: max_connections — не меньше одного соединения")
+        self.max_connections = max_connections
         self.settings = settings if settings is not None else Settings.from_environment()
         self._connections = dict(connections or {})
         self._clock = clock
@@ -126,6 +152,7 @@ class PageFactory:
                 clock=self._clock,
                 options=self._options.get(platform, {}),
                 run=True,
+                max_connections=self.max_connections,
             )
         return self._contexts[platform]
 
@@ -137,7 +164,8 @@ class PageFactory:
     __call__ = open
 
     async def aclose(self) -> None:
-        """Close what the pages of the run share (e.g. the Telegram connection)."""
+        """Close what the pages of the run share (the HTTP clients, the Telegram
+        connection)."""
         contexts, self._contexts = list(self._contexts.values()), {}
         for context in contexts:
             closers, context._closers = context._closers, []

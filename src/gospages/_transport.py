@@ -13,12 +13,14 @@ It owns (or borrows) an ``httpx.AsyncClient`` and gives the backends three thing
 
 from __future__ import annotations
 
-import collections
+import contextlib
 import hashlib
 import logging
+import math
+import ssl
 import threading
 import warnings
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, TypeVar
@@ -38,8 +40,10 @@ __all__ = [
     "RetryMode",
     "RetryPolicy",
     "Transport",
+    "default_ssl_context",
     "form_value",
     "limiter_for",
+    "shared_client",
 ]
 
 log = logging.getLogger("gospages.transport")
@@ -50,13 +54,19 @@ Sleep = Callable[[float], Awaitable[None]]
 
 
 class RateLimiter:
-    """At most ``rate`` acquisitions in any window of ``period`` seconds of ``clock``.
+    """At most ``rate`` sends in any window of ``period`` seconds of ``clock``, evenly spaced.
 
-    Slots are reserved synchronously (no ``await`` between reading and writing the
-    schedule), so concurrent tasks never overbook, and the limiter is not bound to an
-    event loop: the sync facade and several loops may share it. ``clock`` is a
-    :class:`~gospages.Clock` (the real one by default); a bare callable returning
-    seconds is deprecated.
+    Sends are spaced ``period / rate`` apart (a cell rate, not a burst followed by a
+    pause), counted from the instants they actually happened: a send that goes out late
+    pushes the ones after it instead of bunching with them, so a server counting
+    one-second windows never sees more than ``rate`` of them. :meth:`acquire` takes its
+    own return as the send; :meth:`sending` lets the caller say when the request really
+    left (the transport does, from the HTTP connection's trace).
+
+    The schedule is read and written under a thread lock with no ``await`` in between, so
+    concurrent tasks never overbook, and the limiter is not bound to an event loop: the
+    sync facade and several loops may share it. ``clock`` is a :class:`~gospages.Clock`
+    (the real one by default); a bare callable returning seconds is deprecated.
     """
 
     def __init__(
@@ -66,10 +76,14 @@ class RateLimiter:
         *,
         clock: Clock | Callable[[], float] | None = None,
         sleep: Sleep | None = None,
+        jitter: float = 0.0,
     ) -> None:
-        if rate < 1 or period <= 0:
-            raise ValueError("rate must be >= 1 and period > 0")
+        if rate < 1 or period <= 0 or jitter < 0:
+            raise ValueError("rate must be >= 1, period > 0 and jitter >= 0")
         self.rate = rate
+        self.jitter = jitter
+        """A send that goes out up to this late still counts at its slot (the caller's
+        ``period`` has this much slack over the server's window); later ones push."""
         self.period = period
         if clock is None or isinstance(clock, Clock):
             self.clock: Clock = clock or RealClock()
@@ -84,8 +98,20 @@ class RateLimiter:
             self.clock = RealClock()
             self._clock = clock
         self._sleep: Sleep = sleep or self.clock.sleep
-        self._slots: collections.deque[float] = collections.deque(maxlen=rate)
         self._lock = threading.Lock()
+        self._interval = period / rate
+        # Slots are handed out ``_interval`` apart from ``_next``; a slot is only used
+        # ``_interval`` after the instant of the latest send (``_last``), so a late send
+        # pushes the next ones; ``_pending`` counts admitted sends (`sending`) whose
+        # instant is not known yet.
+        self._next = -math.inf
+        self._last = -math.inf
+        self._pending = 0
+
+    @property
+    def interval(self) -> float:
+        """Seconds between two sends: ``period / rate``."""
+        return self._interval
 
     def tighten(self, rate: int, period: float) -> None:
         """Apply ``rate`` per ``period`` if it is stricter than the current limit."""
@@ -95,29 +121,78 @@ class RateLimiter:
             if rate / period >= self.rate / self.period:
                 return
             self.rate, self.period = rate, period
-            self._slots = collections.deque(self._slots, maxlen=rate)
+            self._interval = period / rate
 
     def delay(self) -> float:
         """How long a request would wait now, without reserving a slot."""
         with self._lock:
-            if len(self._slots) < self.rate:
-                return 0.0
-            return max(0.0, self._slots[0] + self.period - self._clock())
+            now = self._clock()
+            due = max(self._next, self._last + self._interval)
+            return max(0.0, due - now)
 
     def reserve(self) -> float:
-        """Reserve the next slot; returns how long to wait before using it."""
+        """Reserve the next slot; returns how long to wait before using it.
+
+        The caller sends at the slot; a caller that cannot promise that uses
+        :meth:`acquire` or :meth:`sending`, which count the instant of the send.
+        """
         with self._lock:
             now = self._clock()
-            start = now
-            if len(self._slots) == self.rate:
-                start = max(now, self._slots[0] + self.period)
-            self._slots.append(start)
-            return start - now
+            slot = self._reserve(now)
+            self._last = max(self._last, slot)
+            return slot - now
+
+    def _reserve(self, now: float) -> float:
+        slot = max(now, self._next)
+        self._next = slot + self._interval
+        return slot
+
+    async def _admit(self, *, report: bool) -> None:
+        with self._lock:
+            planned = self._reserve(self._clock())
+        while True:
+            with self._lock:
+                now = self._clock()
+                due = max(planned, self._last + self._interval)
+                if self._pending:
+                    # The previous send has not gone out yet: look again in a little
+                    # while (it says so at the latest when its block is left).
+                    due = max(due, now + self._interval / 4)
+                if now >= due:
+                    self._last = now
+                    if report:
+                        self._pending += 1
+                    return
+            await self._sleep(due - now)
+
+    def _sent(self) -> None:
+        with self._lock:
+            if self._pending:
+                self._pending -= 1
+            self._last = max(self._last, self._clock() - self.jitter)
 
     async def acquire(self) -> None:
-        delay = self.reserve()
-        if delay > 0:
-            await self._sleep(delay)
+        """Wait for the next slot; the send is taken to happen on return."""
+        await self._admit(report=False)
+
+    @contextlib.asynccontextmanager
+    async def sending(self) -> AsyncIterator[Callable[[], None]]:
+        """Wait for the next slot and yield ``sent()``: call it at the instant the request
+        goes out (leaving the block counts as the send if it was not called). Until then
+        the next sender waits, so a request held up on the way delays the next ones."""
+        await self._admit(report=True)
+        done = False
+
+        def sent() -> None:
+            nonlocal done
+            if not done:
+                done = True
+                self._sent()
+
+        try:
+            yield sent
+        finally:
+            sent()
 
 
 # One limiter per token and clock: the real clock's are process-wide; another clock keeps
@@ -159,7 +234,11 @@ def limiter_for(
         registry = _limiters_of(clock)
         limiter = registry.get(key)
         if limiter is None:
-            limiter = RateLimiter(rate, period, clock=clock)
+            # Sends may go out late by half the slack the period has over the server's
+            # window without pushing the next ones (that would slow every send by the
+            # time it takes to get onto its connection).
+            jitter = (period - period / _WINDOW_SLACK) / 2
+            limiter = RateLimiter(rate, period, clock=clock, jitter=jitter)
             registry[key] = limiter
         else:
             limiter.tighten(rate, period)
@@ -277,8 +356,58 @@ class _Wait(wait_base):
         return min(self._max, float(self._backoff(retry_state)))
 
 
+_ssl_lock = threading.Lock()
+_default_ssl: ssl.SSLContext | None = None
+
+
+def default_ssl_context() -> ssl.SSLContext:
+    """The process's one SSL context for the platforms' APIs (the system's and certifi's
+    usual trust, nothing more), built on first use: building one costs ~20 ms of CPU, and
+    every page's client would otherwise build its own. A backend that must trust something
+    else gives `Transport` its own ``ssl_context`` instead of changing this one."""
+    global _default_ssl
+    with _ssl_lock:
+        if _default_ssl is None:
+            _default_ssl = httpx.create_ssl_context()
+        return _default_ssl
+
+
+def shared_client(
+    *,
+    timeout: float = 30.0,
+    max_connections: int = 32,
+    ssl_context: ssl.SSLContext | None = None,
+    user_agent: str | None = None,
+) -> httpx.AsyncClient:
+    """An ``httpx.AsyncClient`` for many pages of one run (see `gospages.PageFactory`).
+
+    Its pool holds ``max_connections`` connections (all kept alive); a request waiting
+    for one waits as long as it takes (no pool timeout): the rate limiters and the run's
+    bounded concurrency pace the requests, and a page must not fail because others are
+    ahead of it. Connecting, reading and writing keep ``timeout``.
+    """
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(timeout, pool=None),
+        limits=httpx.Limits(
+            max_connections=max_connections, max_keepalive_connections=max_connections
+        ),
+        verify=ssl_context or default_ssl_context(),
+        headers={"User-Agent": user_agent or f"gospages/{__version__}"},
+    )
+
+
+_SENT_EVENTS = frozenset(
+    {"http11.send_request_headers.started", "http2.send_request_headers.started"}
+)
+
+
 class Transport:
-    """HTTP for one platform: an ``httpx.AsyncClient``, bounded retries, no leaked secrets."""
+    """HTTP for one platform: an ``httpx.AsyncClient``, bounded retries, no leaked secrets.
+
+    Without ``http_client`` it makes its own client on first use (and closes it in
+    `aclose`), with the process's shared SSL context (`default_ssl_context`) unless it is
+    given ``ssl_context``. A client passed in is the caller's to close.
+    """
 
     def __init__(
         self,
@@ -290,6 +419,7 @@ class Transport:
         sleep: Sleep | None = None,
         user_agent: str | None = None,
         clock: Clock | None = None,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self.platform = platform
         self.retry = retry or RetryPolicy()
@@ -300,6 +430,7 @@ class Transport:
         self._owns_client = http_client is None
         self._client = http_client
         self._timeout = timeout
+        self._ssl_context = ssl_context
         self._headers = {"User-Agent": user_agent or f"gospages/{__version__}"}
 
     @property
@@ -307,7 +438,11 @@ class Transport:
         # Created lazily, inside the running loop (an AsyncClient built in one loop and
         # used in another fails with "Event loop is closed").
         if self._client is None:
-            self._client = httpx.AsyncClient(timeout=self._timeout, headers=self._headers)
+            self._client = httpx.AsyncClient(
+                timeout=self._timeout,
+                headers=self._headers,
+                verify=self._ssl_context or default_ssl_context(),
+            )
         return self._client
 
     async def aclose(self) -> None:
@@ -323,12 +458,23 @@ class Transport:
         data: Mapping[str, Any] | None = None,
         files: Mapping[str, tuple[str, bytes]] | None = None,
         headers: Mapping[str, str] | None = None,
+        on_send: Callable[[], None] | None = None,
     ) -> httpx.Response:
         """POST ``data`` (form-encoded, or multipart with ``files``) to ``url``.
 
         ``method`` names the API method for errors and logs. Connection failures become
         `NetworkError` and HTTP 5xx `ServerError`; neither keeps the request.
+        ``on_send()`` is called when the request starts going out on its connection
+        (after waiting for the pool and connecting), if the client's transport says so.
         """
+        extensions: dict[str, Any] | None = None
+        if on_send is not None:
+
+            async def trace(event: str, info: Mapping[str, Any]) -> None:
+                if event in _SENT_EVENTS:
+                    on_send()
+
+            extensions = {"trace": trace}
         try:
             # While the request is out (a real socket, maybe a served fake), virtual time
             # must not run ahead of it: the clock waits for the answer.
@@ -338,6 +484,7 @@ class Transport:
                     data=dict(data) if data is not None else None,
                     files=dict(files) if files is not None else None,
                     headers={**self._headers, **(headers or {})},
+                    extensions=extensions,
                 )
         except httpx.TimeoutException as exc:
             raise NetworkError(

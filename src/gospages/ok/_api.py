@@ -154,11 +154,12 @@ class OKApi:
         )
 
     async def _once(self, method: str, params: Mapping[str, Any]) -> Any:
-        await self._limiter.acquire()
+        data = self.signed(method, params)
         log.debug("ok %s", method)
-        response = await self.transport.post(
-            self.api_url, method=method, data=self.signed(method, params)
-        )
+        async with self._limiter.sending() as sent:
+            response = await self.transport.post(
+                self.api_url, method=method, data=data, on_send=sent
+            )
         body = self.transport.json(response, method)
         if isinstance(body, dict) and "error_code" in body:
             raise error_from_ok(body, method)

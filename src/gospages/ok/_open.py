@@ -31,6 +31,7 @@ def open_page(ref: PageRef, context: OpenContext) -> OKPage:
             application_secret_key=secret,
             access_token=token,
             timeout=settings.timeout,
+            http_client=context.http_client("ok.http"),
             requests_per_second=settings.ok_requests_per_second,
         ),
     )

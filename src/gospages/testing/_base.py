@@ -245,7 +245,12 @@ class FakeHTTPPlatform(abc.ABC):
         return self._error_response(FakeError(code, "Injected fault"), method, {}), False
 
     def _over_rate(self, key: str, per_second: int) -> bool:
-        """Count a request against ``key``'s one-second window; True when over."""
+        """Count a request against ``key``'s one-second window; True when over.
+
+        The window slides: no second, wherever it starts, holds more than ``per_second``
+        accepted requests. That is at least as strict as counting whole seconds of the
+        server's clock (VK's "requests per second"), so a client the fake never refuses is
+        not refused by VK for its pace either."""
         if not self.rate_limits:
             return False
         now = self._clock()

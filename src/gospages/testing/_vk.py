@@ -14,6 +14,7 @@ instead of answering something plausible.
 
 from __future__ import annotations
 
+import collections
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -118,7 +119,14 @@ class FakeVK(FakeHTTPPlatform):
         rate_limits: bool = True,
         clock: Clock | Callable[[], float] | None = None,
         now: Callable[[], float] | None = None,
+        rates: Mapping[str, int] | None = None,
     ) -> None:
+        unknown = set(rates or {}) - set(_RATE)
+        if unknown:
+            raise ValueError(f"unknown token kinds {sorted(unknown)}")
+        self.rates: dict[str, int] = {**_RATE, **(rates or {})}
+        """Requests per second allowed per token of each kind (VK: user 3, service 3,
+        community 20); a benchmark scales them."""
         super().__init__(rate_limits=rate_limits, clock=clock, now=now)
 
     # -- state -------------------------------------------------------------------------
@@ -126,6 +134,8 @@ class FakeVK(FakeHTTPPlatform):
     def reset(self) -> None:
         """Forget everything: groups, tokens, recorded calls, queued faults."""
         super().reset()
+        self.refused: collections.Counter[str] = collections.Counter()
+        """Requests refused with error 6 (too many per second), by token kind."""
         self.groups: dict[int, FakeGroup] = {}
         self.tokens: dict[str, _Token] = {}
         self._guids: dict[tuple[int, str], int] = {}
@@ -279,7 +289,8 @@ class FakeVK(FakeHTTPPlatform):
     # -- checks --------------------------------------------------------------------------
 
     def _check_rate(self, secret: str, token: _Token) -> None:
-        if self._over_rate(secret, _RATE[token.kind]):
+        if self._over_rate(secret, self.rates[token.kind]):
+            self.refused[token.kind] += 1
             raise FakeError(6, "Too many requests per second")
 
     def _check_captcha(self, method: str, params: Mapping[str, str]) -> None:

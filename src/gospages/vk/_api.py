@@ -327,14 +327,16 @@ class VKApi:
         return [a if a is not False else None for a in answers]
 
     async def _once(self, method: str, form: Mapping[str, str], kind: TokenKind) -> Any:
-        await self._limiters[kind].acquire()
         data = {
             **form,
             "v": self.version,
             "access_token": self.tokens[kind].get_secret_value(),
         }
         log.debug("vk %s (%s)", method, kind.value)
-        response = await self.transport.post(f"{self.api_url}/{method}", method=method, data=data)
+        async with self._limiters[kind].sending() as sent:
+            response = await self.transport.post(
+                f"{self.api_url}/{method}", method=method, data=data, on_send=sent
+            )
         body = self.transport.json(response, method)
         if not isinstance(body, dict):
             raise malformed(Platform.VK, method)

@@ -24,4 +24,9 @@ def open_page(ref: PageRef, context: OpenContext) -> VKPage:
     }
     if not any(tokens.values()):
         raise missing_settings(Platform.VK, "vk_user_token", "vk_service_token")
-    return VKPage(ref.page, **context.kwargs(timeout=settings.timeout, **tokens))
+    return VKPage(
+        ref.page,
+        **context.kwargs(
+            timeout=settings.timeout, http_client=context.http_client("vk.http"), **tokens
+        ),
+    )

@@ -1,0 +1,156 @@
+"""The limiter spaces sends evenly, from the instants they really went out (issue 12)."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gospages import VirtualClock
+from gospages._transport import RateLimiter
+from gospages.testing import FakeVK
+from gospages.vk import VKLimits, VKPage
+
+
+def most_in_a_window(stamps: list[float], period: float) -> int:
+    """The most sends any half-open window of ``period`` holds."""
+    stamps = sorted(stamps)
+    most, first = 0, 0
+    for last, stamp in enumerate(stamps):
+        while stamp - stamps[first] >= period:
+            first += 1
+        most = max(most, last - first + 1)
+    return most
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rate=st.integers(1, 25),
+    period=st.sampled_from([0.5, 1.0, 1.05]),
+    tasks=st.integers(1, 12),
+    per_task=st.integers(1, 6),
+    seed=st.integers(0, 2**32 - 1),
+    late=st.floats(0, 3),
+)
+def test_no_window_ever_holds_more_than_rate_sends(
+    rate: int, period: float, tasks: int, per_task: int, seed: int, late: float
+) -> None:
+    clock = VirtualClock()
+    limiter = RateLimiter(rate, period, clock=clock)
+    rng = random.Random(seed)
+    # Each send is held up on its way by a random delay (a slow connection, a busy loop),
+    # up to ``late`` intervals, and tasks start and pause at random.
+    delays = [
+        [
+            (rng.uniform(0, 2 * period), rng.uniform(0, late * period / rate))
+            for _ in range(per_task)
+        ]
+        for _ in range(tasks)
+    ]
+    sends: list[float] = []
+
+    async def task(plan: list[tuple[float, float]]) -> None:
+        for pause, on_the_way in plan:
+            await clock.sleep(pause)
+            async with limiter.sending() as sent:
+                await clock.sleep(on_the_way)
+                sent()
+                sends.append(clock.monotonic())
+                await clock.sleep(on_the_way)  # the answer comes back
+
+    async def main() -> None:
+        await asyncio.gather(*(task(plan) for plan in delays))
+
+    asyncio.run(main())
+    assert len(sends) == tasks * per_task
+    # (a nanosecond less than the period: float rounding of exactly-spaced instants)
+    assert most_in_a_window(sends, period - 1e-9) <= rate
+    gaps = [b - a for a, b in zip(sorted(sends), sorted(sends)[1:], strict=False)]
+    assert min(gaps, default=period) >= period / rate - 1e-9
+
+
+def test_a_late_send_pushes_the_next_ones_instead_of_bunching() -> None:
+    clock = VirtualClock()
+    limiter = RateLimiter(3, 1.0, clock=clock)
+    sends: list[float] = []
+
+    async def one(index: int) -> None:
+        async with limiter.sending() as sent:
+            if index == 1:
+                await clock.sleep(0.2)  # this one is 0.2 s late on its way out
+            sent()
+            sends.append(clock.monotonic())
+
+    async def main() -> None:
+        await asyncio.gather(*(one(i) for i in range(5)))
+
+    asyncio.run(main())
+    third = 1 / 3
+    expected = [0, third + 0.2, 2 * third + 0.2, 1 + 0.2, 4 * third + 0.2]
+    assert all(abs(a - b) < 1e-9 for a, b in zip(sorted(sends), expected, strict=True))
+
+
+def test_acquire_alone_spaces_evenly_and_says_how_long_the_next_waits() -> None:
+    clock = VirtualClock()
+    limiter = RateLimiter(4, 1.0, clock=clock)
+
+    async def main() -> list[float]:
+        stamps = []
+        for _ in range(5):
+            await limiter.acquire()
+            stamps.append(clock.monotonic())
+        return stamps
+
+    assert asyncio.run(main()) == [0, 0.25, 0.5, 0.75, 1.0]
+    assert abs(limiter.delay() - 0.25) < 1e-9
+    clock.advance(10)
+    assert limiter.delay() == 0
+
+
+async def test_fake_vk_never_refuses_pages_read_at_its_rate() -> None:
+    clock = VirtualClock()
+    fake = FakeVK(clock=clock)
+    fake.add_token("service-key", kind="service")
+    for group_id in range(1, 31):
+        fake.add_group(group_id, f"Школа № {group_id}", f"school{group_id}")
+        fake.add_post(group_id, "Объявление")
+    client = fake.client()
+    pages = [
+        VKPage(f"school{i}", service_token="service-key", http_client=client, limits=VKLimits())
+        for i in range(1, 31)
+    ]
+
+    async def read(page: VKPage) -> None:
+        await page.profile()
+        assert [post async for post in page.posts()]
+
+    await asyncio.gather(*(read(page) for page in pages))
+    await client.aclose()
+    assert fake.refused == {}
+    assert len(fake.calls) == 60
+    # 60 reads at 3 a second (a 1.05 s window), evenly: 59 intervals of 0.35 s.
+    assert abs(clock.monotonic() - 59 * 0.35) < 0.01
+
+
+def test_fake_vk_counts_refusals_and_takes_scaled_rates() -> None:
+    import httpx
+
+    clock = VirtualClock()
+    fake = FakeVK(clock=clock, rates={"service": 5})
+    fake.add_token("service-key", kind="service")
+    fake.add_group(1, "Администрация", "adm")
+    with httpx.Client(transport=httpx.MockTransport(fake.handler)) as client:
+        answers = [
+            client.post(
+                "https://api.vk.ru/method/groups.getById",
+                data={"group_id": "adm", "access_token": "service-key", "v": "5.199"},
+            ).json()
+            for _ in range(7)
+        ]
+    refused = [a for a in answers if "error" in a]
+    assert len(refused) == 2 and refused[0]["error"]["error_code"] == 6
+    assert fake.refused == {"service": 2}
+    fake.reset()
+    assert fake.refused == {}
