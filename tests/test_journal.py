@@ -90,18 +90,34 @@ async def test_claimed_by_a_live_process_is_left_alone(tmp_path: Path) -> None:
         assert counted(scenario)[text_of(2)] == 0
 
 
+def _dead_pid() -> str:
+    return subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+
+
 async def test_a_dead_holder_is_read_back_then_sent_once(journal: Any) -> None:
     scenario = region()
     ref = next(r for r in refs(scenario) if r.platform is Platform.OK)
     async with scenario.opener().open(ref) as page:
         # A process claimed the entry, read the baseline and died before sending.
         entry = journal.plan("k", ref, Post(text=text_of(3)))
-        dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                              capture_output=True, text=True, check=True).stdout.strip()
+        dead = _dead_pid()
         baseline = [s.id async for s in page.posts()][:20]
-        journal.replace(entry, entry.model_copy(update={
-            "state": EntryState.SENDING, "holder": f"{os.uname().nodename}:{dead}:x",
-            "lease_until": 4e9, "baseline": baseline}))
+        journal.replace(
+            entry,
+            entry.model_copy(
+                update={
+                    "state": EntryState.SENDING,
+                    "holder": f"{os.uname().nodename}:{dead}:x",
+                    "lease_until": 4e9,
+                    "baseline": baseline,
+                }
+            ),
+        )
         again = await publish_once(journal, "k", page, Post(text=text_of(3)))
     assert again.state is EntryState.PUBLISHED
     assert counted(scenario)[text_of(3)] == 1
@@ -193,10 +209,36 @@ def test_cli_journal_show_and_reconcile(tmp_path: Path, capsys: pytest.CaptureFi
     db = tmp_path / "j.sqlite"
     with SQLiteJournal(db) as journal:
         entry = journal.plan("k", PageRef(platform=Platform.VK, page="club1"), Post(text="Т"))
-        journal.replace(entry, entry.model_copy(update={"state": EntryState.NEEDS_CHECK,
-                                                        "baseline": []}))
+        journal.replace(
+            entry, entry.model_copy(update={"state": EntryState.NEEDS_CHECK, "baseline": []})
+        )
     assert main(["journal", "show", "--journal", str(db)]) == 0
     out = capsys.readouterr().out
     assert "нужна сверка" in out and "club1" in out
     assert main(["journal", "show", "--journal", str(db), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["counts"]["needs_check"] == 1
+
+
+def test_cli_journal_reconcile_on_the_sandbox(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from gospages.testing import build_region
+
+    ref = next(r for _, r in build_region(seed=0).registry.pages() if r.platform is Platform.OK)
+    db = tmp_path / "j.sqlite"
+    with SQLiteJournal(db) as journal:
+        entry = journal.plan("k", ref, Post(text="Запись, ответ на которую потерян"))
+        journal.replace(
+            entry, entry.model_copy(update={"state": EntryState.NEEDS_CHECK, "baseline": []})
+        )
+    code = main(["journal", "reconcile", "--journal", str(db), "--sandbox", "--resend"])
+    out = capsys.readouterr().out
+    assert "Сверено записей: 1" in out, out
+    with SQLiteJournal(db) as journal:
+        assert journal.get("k").state in (EntryState.PUBLISHED, EntryState.NEEDS_CHECK)
+        assert code == (1 if journal.get("k").state is EntryState.NEEDS_CHECK else 0)
+
+
+def test_cli_journal_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["journal", "show", "--journal", str(tmp_path / "none.sqlite")]) == 2
+    assert "не найден" in capsys.readouterr().err

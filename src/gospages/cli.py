@@ -71,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     from ._cli_audit import add_commands
 
     add_commands(commands)
+    from ._cli_journal import add_commands as add_journal_commands
+
+    add_journal_commands(commands)
     return parser
 
 
