@@ -257,13 +257,16 @@ async def _settle(
 async def _look_for(page: OfficialPage, entry: JournalEntry, taken: set[str]) -> PostSummary | None:
     """The entry's post among the page's posts above the baseline; ``None`` when the page
     was read down to the baseline (or to its end) without it; `_Unsure` otherwise."""
-    baseline = set(entry.baseline or ())
+    # Complete only once every baseline post was seen (or the page ended): platforms do
+    # not always list posts strictly newest first (equal dates, a pinned post).
+    unseen = set(entry.baseline or ())
     seen = 0
     stream = page.posts()
     try:
         async for summary in stream:
-            if summary.id in baseline:
-                if not summary.is_pinned:
+            if summary.id in unseen:
+                unseen.discard(summary.id)
+                if not unseen:
                     return None
                 continue
             if summary.id not in taken and _same(summary.text, entry.post.text):
