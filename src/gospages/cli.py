@@ -74,6 +74,9 @@ def _parser() -> argparse.ArgumentParser:
     from ._cli_plan import add_plan_commands
 
     add_plan_commands(commands)
+    from ._cli_journal import add_commands as add_journal_commands
+
+    add_journal_commands(commands)
     return parser
 
 

@@ -1,15 +1,28 @@
-"""Publishing as a workflow: content plans.
+"""Publishing as a workflow: content plans, and a journal that never publishes twice.
 
 * :class:`ContentPlan` / :class:`PlanItem`: dated posts for a selection of pages, read by
   :func:`load_plan` (or :func:`load_plan_report`, which keeps the good rows of a plan with
-  bad ones) from XLSX, CSV or YAML;
-* :func:`check_plan`: before the week starts, which pages fall short of their policy's
-  posts per week, which posts fail :func:`gospages.requirements.check_post` or a platform
-  limit, which fall on a holiday or outside working hours;
-* :func:`plan_to_ics`: the plan as an iCalendar file.
+  bad ones) from XLSX, CSV or YAML; :func:`check_plan` before the week starts (posts per
+  week, check-post and platform limits, holidays, working hours); :func:`plan_to_ics`;
+* the journal::
+
+      from gospages.planning import SQLiteJournal, publish_once
+
+      with SQLiteJournal("journal.sqlite") as journal:
+          entry = await publish_once(journal, "plan-7|vk|adm_ensk", page, post)
+          print(entry.state.label, entry.url)
+
+  Every intention is written before anything is sent and its outcome after
+  (:func:`publish_once`); what a crash or a lost answer left unknown is settled by reading
+  the pages back (:func:`reconcile`, ``gospages journal reconcile``); entries due later are
+  sent by :func:`run_due`, which a cron job or a systemd timer starts.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from ._ics import plan_to_ics, write_ics
+from ._journal import EntryState, Journal, JournalEntry, entry_key
+from ._journal_sqlite import SQLiteJournal
 from ._plan import DEFAULT_TIMEZONE, ContentPlan, PlanError, PlanItem, PlanProblem
 from ._plan_check import (
     ItemProblem,
@@ -21,24 +34,58 @@ from ._plan_check import (
     simple_resolver,
 )
 from ._plan_io import PlanReport, load_plan, load_plan_report, plan_from_rows
+from ._runner import Reconciled, publish_once, reconcile, run_due
+
+if TYPE_CHECKING:
+    from ._journal_pg import PostgresJournal
 
 __all__ = [
     "DEFAULT_TIMEZONE",
     "ContentPlan",
+    "EntryState",
     "ItemProblem",
+    "Journal",
+    "JournalEntry",
     "PlanCheck",
     "PlanError",
     "PlanItem",
     "PlanProblem",
     "PlanReport",
+    "PostgresJournal",
+    "Reconciled",
     "Resolver",
+    "SQLiteJournal",
     "Shortfall",
     "check_plan",
+    "entry_key",
     "load_plan",
     "load_plan_report",
     "next_week",
+    "open_journal",
     "plan_from_rows",
     "plan_to_ics",
+    "publish_once",
+    "reconcile",
+    "run_due",
     "simple_resolver",
     "write_ics",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # psycopg is optional: the PostgreSQL journal is imported only when asked for.
+    if name == "PostgresJournal":
+        from ._journal_pg import PostgresJournal
+
+        return PostgresJournal
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def open_journal(where: str) -> Journal:
+    """A journal by where it is: a PostgreSQL DSN (``postgresql://...`` or
+    ``postgres://...``) or the path of an SQLite file."""
+    if where.startswith(("postgresql://", "postgres://")) or "dbname=" in where:
+        from ._journal_pg import PostgresJournal
+
+        return PostgresJournal(where)
+    return SQLiteJournal(where)
