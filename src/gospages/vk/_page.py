@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Hashable, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
@@ -94,6 +94,75 @@ def _thread_of(item: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         return {}, []
     replies = thread.get("items")
     return thread, [r for r in replies if isinstance(r, dict)] if isinstance(replies, list) else []
+
+
+class _Wall:
+    """Paging through one community's wall newest first (``wall.get``), as requests to
+    send and answers to take, so that one page's read and a fleet's batched read
+    (:mod:`gospages.vk._fleet`) page the same way.
+
+    VK lists the pinned post first whatever its date; it is held back and given in its
+    place by date, so the order is newest first as promised. Paging stops once past
+    ``since`` (an undated post says nothing of where the window ends).
+    """
+
+    def __init__(self, gid: int, since: datetime | None, until: datetime | None) -> None:
+        self.gid, self.since, self.until = gid, since, until
+        self.offset = 0
+        self.done = False
+        self._seen: set[str] = set()
+        self._pinned: PostSummary | None = None
+
+    def params(self) -> dict[str, Any] | None:
+        """The next ``wall.get`` to send, ``None`` when the window is read."""
+        if self.done:
+            return None
+        return {
+            "owner_id": -self.gid,
+            "offset": self.offset,
+            "count": _PAGE_SIZE,
+            "filter": "owner",
+        }
+
+    def feed(self, page: Any) -> list[PostSummary]:
+        """The posts of the window in ``page`` (the answer to :meth:`params`), in order."""
+        with answer_shape(Platform.VK, "wall.get"):
+            items, _ = _items(page)
+            posts = [_post_from(item, self.gid) for item in items]
+            total = _count(page, "count")
+        out: list[PostSummary] = []
+        since, until = self.since, self.until
+        for post in posts:
+            if post is None or post.id in self._seen:  # offsets shift when a post appears
+                continue
+            self._seen.add(post.id)
+            if not in_window(post.date, since, until):
+                if (
+                    since is not None
+                    and post.date < since
+                    and not post.is_pinned
+                    and not _is_undated(post)
+                ):
+                    self._finish(out)
+                    return out
+                continue
+            if post.is_pinned:
+                self._pinned = post
+                continue
+            if self._pinned is not None and self._pinned.date >= post.date:
+                out.append(self._pinned)
+                self._pinned = None
+            out.append(post)
+        self.offset += len(items)
+        if not items or self.offset >= total:
+            self._finish(out)
+        return out
+
+    def _finish(self, out: list[PostSummary]) -> None:
+        if self._pinned is not None:
+            out.append(self._pinned)
+            self._pinned = None
+        self.done = True
 
 
 class VKPage(OfficialPage):
@@ -265,67 +334,36 @@ class VKPage(OfficialPage):
     async def _posts(
         self, since: datetime | None, until: datetime | None
     ) -> AsyncIterator[PostSummary]:
-        gid = await self.group_id()
-        seen: set[str] = set()
-        # VK lists the pinned post first whatever its date; hold it back and yield it in
-        # its place by date, so the order is newest first as promised.
-        pinned: PostSummary | None = None
-        offset = 0
-        while True:
-            page = await self._api.call(
-                "wall.get",
-                {"owner_id": -gid, "offset": offset, "count": _PAGE_SIZE, "filter": "owner"},
-            )
-            with answer_shape(Platform.VK, "wall.get"):
-                items, _ = _items(page)
-                posts = [_post_from(item, gid) for item in items]
-                total = _count(page, "count")
-            for post in posts:
-                if post is None or post.id in seen:  # offsets shift when a post appears
-                    continue
-                seen.add(post.id)
-                if not in_window(post.date, since, until):
-                    # An undated post says nothing of where the window ends.
-                    if (
-                        since is not None
-                        and post.date < since
-                        and not post.is_pinned
-                        and not _is_undated(post)
-                    ):
-                        if pinned is not None:
-                            yield pinned
-                        return
-                    continue
-                if post.is_pinned:
-                    pinned = post
-                    continue
-                if pinned is not None and pinned.date >= post.date:
-                    yield pinned
-                    pinned = None
+        wall = _Wall(await self.group_id(), since, until)
+        while (params := wall.params()) is not None:
+            page = await self._api.call("wall.get", params)
+            for post in wall.feed(page):
                 yield post
-            offset += len(items)
-            if not items or offset >= total:
-                if pinned is not None:
-                    yield pinned
-                return
 
-    async def _all_comments(self, since: datetime | None) -> AsyncIterator[Comment]:
-        posts = [p async for p in self.posts(since=since) if self._may_have_comments(p)]
-        firsts: list[Any] = [None] * len(posts)
-        if TokenKind.USER in self._api.tokens and len(posts) > 1:
+    async def _comments_of(
+        self,
+        posts: Sequence[PostSummary],
+        since: datetime | None,
+        prefetched: Mapping[str, Any] | None = None,
+    ) -> AsyncIterator[Comment]:
+        posts = [p for p in posts if self._may_have_comments(p)]
+        firsts: dict[str, Any] = dict(prefetched or {})
+        if prefetched is None and TokenKind.USER in self._api.tokens and len(posts) > 1:
             # With a user key, the first page of up to 25 posts' comments comes in one
             # `execute` request instead of 25: a fleet audit needs a tenth of the requests.
             gid = await self.group_id()
             for start in range(0, len(posts), _EXECUTE_BATCH):
                 batch = posts[start : start + _EXECUTE_BATCH]
-                answers = await self._api.execute_many(
-                    "wall.getComments", [self._comments_params(gid, p.id, 0) for p in batch]
+                answers = await self._api.execute_calls(
+                    [("wall.getComments", self._comments_params(gid, p.id, 0)) for p in batch]
                 )
-                firsts[start : start + len(batch)] = answers
-        for post, first in zip(posts, firsts, strict=True):
-            # VK answers `false` in execute for a post whose comments it refuses (212):
-            # that post is read alone, and its refusal recorded without ending the walk.
-            stream = self._post_comments(post.id, since, first_page=first)
+                firsts.update(
+                    {p.id: a for p, a in zip(batch, answers, strict=True) if a is not None}
+                )
+        for post in posts:
+            # A post whose comments VK refused in execute (its slot's error, 212) has its
+            # refusal recorded without ending the walk; one VK gave no error for is read alone.
+            stream = self._post_comments(post.id, since, first_page=firsts.get(post.id))
             async for comment in self._walk_post(post.id, stream):
                 yield comment
 
@@ -348,23 +386,25 @@ class VKPage(OfficialPage):
         offset = 0
         while True:
             page: dict[str, Any]
-            if offset == 0 and isinstance(first_page, dict):
-                page = first_page
-            else:
-                try:
+            try:
+                if offset == 0 and isinstance(first_page, GospagesError):
+                    raise first_page
+                if offset == 0 and isinstance(first_page, dict):
+                    page = first_page
+                else:
                     page = await self._api.call(
                         "wall.getComments", self._comments_params(gid, post_id, offset)
                     )
-                except ValidationError as error:
-                    # Error 100 on the first page of a post's comments: there is no such post.
-                    if offset == 0 and error.code == 100:
-                        raise NotFound(
-                            f"ВКонтакте: записи {post_id} нет на странице «{self.page_id}»",
-                            platform=Platform.VK,
-                            method="wall.getComments",
-                            code=100,
-                        ) from None
-                    raise
+            except ValidationError as error:
+                # Error 100 on the first page of a post's comments: there is no such post.
+                if offset == 0 and error.code == 100:
+                    raise NotFound(
+                        f"ВКонтакте: записи {post_id} нет на странице «{self.page_id}»",
+                        platform=Platform.VK,
+                        method="wall.getComments",
+                        code=100,
+                    ) from None
+                raise
             with answer_shape(Platform.VK, "wall.getComments"):
                 items, _ = _items(page)
                 # "count" counts threads too; the top level is current_level_count.
