@@ -24,10 +24,11 @@ from .._models import (
     PostSummary,
     Verification,
 )
-from .._page import OfficialPage, Written, aware, in_window
+from .._page import OfficialPage, PageReading, Written, aware
 from .._platforms import describe
 from .._secrets import register_secret
 from .._transport import RetryPolicy, Transport
+from . import _fleet
 from ._api import (
     API_VERSION,
     DEFAULT_API_URL,
@@ -42,14 +43,13 @@ from ._parse import (
     _comment_from,
     _count,
     _has_id,
-    _is_undated,
     _items,
     _parse_group,
-    _post_from,
     _post_url,
     _profile_from,
     _verification_from,
 )
+from ._wall import GROUP_FIELDS, PAGE_SIZE, _Wall, comments_params
 
 __all__ = ["VKPage"]
 
@@ -61,14 +61,6 @@ _VK_LIMITS = {
 """The old ``gospages.vk.VK_LIMITS`` (deprecated): the descriptor's limits as a dict."""
 
 
-GROUP_FIELDS = (
-    "screen_name,is_closed,type,deactivated,verified,photo_200,description,status,activity,"
-    "site,members_count,contacts,links,addresses,cover,wall,can_post,is_admin,admin_level,"
-    "fixed_post,main_section,is_government_organization,trust_mark,menu,app_buttons"
-)
-
-_PAGE_SIZE = 100
-_THREAD_PREVIEW = 10
 _EXECUTE_BATCH = 25  # VK runs at most 25 API calls in one execute
 
 # Operation -> the VK method whose token rule decides it.
@@ -94,75 +86,6 @@ def _thread_of(item: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         return {}, []
     replies = thread.get("items")
     return thread, [r for r in replies if isinstance(r, dict)] if isinstance(replies, list) else []
-
-
-class _Wall:
-    """Paging through one community's wall newest first (``wall.get``), as requests to
-    send and answers to take, so that one page's read and a fleet's batched read
-    (:mod:`gospages.vk._fleet`) page the same way.
-
-    VK lists the pinned post first whatever its date; it is held back and given in its
-    place by date, so the order is newest first as promised. Paging stops once past
-    ``since`` (an undated post says nothing of where the window ends).
-    """
-
-    def __init__(self, gid: int, since: datetime | None, until: datetime | None) -> None:
-        self.gid, self.since, self.until = gid, since, until
-        self.offset = 0
-        self.done = False
-        self._seen: set[str] = set()
-        self._pinned: PostSummary | None = None
-
-    def params(self) -> dict[str, Any] | None:
-        """The next ``wall.get`` to send, ``None`` when the window is read."""
-        if self.done:
-            return None
-        return {
-            "owner_id": -self.gid,
-            "offset": self.offset,
-            "count": _PAGE_SIZE,
-            "filter": "owner",
-        }
-
-    def feed(self, page: Any) -> list[PostSummary]:
-        """The posts of the window in ``page`` (the answer to :meth:`params`), in order."""
-        with answer_shape(Platform.VK, "wall.get"):
-            items, _ = _items(page)
-            posts = [_post_from(item, self.gid) for item in items]
-            total = _count(page, "count")
-        out: list[PostSummary] = []
-        since, until = self.since, self.until
-        for post in posts:
-            if post is None or post.id in self._seen:  # offsets shift when a post appears
-                continue
-            self._seen.add(post.id)
-            if not in_window(post.date, since, until):
-                if (
-                    since is not None
-                    and post.date < since
-                    and not post.is_pinned
-                    and not _is_undated(post)
-                ):
-                    self._finish(out)
-                    return out
-                continue
-            if post.is_pinned:
-                self._pinned = post
-                continue
-            if self._pinned is not None and self._pinned.date >= post.date:
-                out.append(self._pinned)
-                self._pinned = None
-            out.append(post)
-        self.offset += len(items)
-        if not items or self.offset >= total:
-            self._finish(out)
-        return out
-
-    def _finish(self, out: list[PostSummary]) -> None:
-        if self._pinned is not None:
-            out.append(self._pinned)
-            self._pinned = None
-        self.done = True
 
 
 class VKPage(OfficialPage):
@@ -329,6 +252,38 @@ class VKPage(OfficialPage):
         with answer_shape(Platform.VK, "groups.getById"):
             return _verification_from(group)
 
+    # -- reading many communities --------------------------------------------------------
+
+    batch_size = _fleet.GET_BY_ID_MAX
+
+    @classmethod
+    def batch_key(cls, page: OfficialPage) -> Hashable | None:
+        """Communities read with the same keys (and API and clock) are read together."""
+        return _fleet.batch_key(page) if isinstance(page, VKPage) else None
+
+    @classmethod
+    async def read_many(
+        cls,
+        pages: Sequence[OfficialPage],
+        *,
+        since: datetime,
+        until: datetime,
+        comments: bool = True,
+        max_posts: int = 1000,
+    ) -> AsyncIterator[tuple[int, PageReading]]:
+        """Read many communities of one :meth:`batch_key` with as few requests as VK
+        allows: profiles and marks 500 a ``groups.getById``; with a user key walls and
+        the first page of comments 25 a ``execute`` (see :mod:`gospages.vk._fleet`)."""
+        since = aware(since, "since") or since
+        until = aware(until, "until") or until
+        vk = [p for p in pages if isinstance(p, VKPage)]
+        if len(vk) != len(pages) or len({cls.batch_key(p) for p in vk}) > 1:
+            raise ValidationError("VKPage.read_many: страницы с разными ключами читаются порознь")
+        async for item in _fleet.read_many(
+            vk, since=since, until=until, comments=comments, max_posts=max_posts
+        ):
+            yield item
+
     # -- reading -------------------------------------------------------------------------
 
     async def _posts(
@@ -369,15 +324,7 @@ class VKPage(OfficialPage):
 
     @staticmethod
     def _comments_params(gid: int, post_id: str, offset: int) -> dict[str, Any]:
-        return {
-            "owner_id": -gid,
-            "post_id": post_id,
-            "offset": offset,
-            "count": _PAGE_SIZE,
-            "sort": "asc",
-            "preview_length": 0,
-            "thread_items_count": _THREAD_PREVIEW,
-        }
+        return comments_params(gid, post_id, offset)
 
     async def _post_comments(
         self, post_id: str, since: datetime | None, *, first_page: Any = None
@@ -451,7 +398,7 @@ class VKPage(OfficialPage):
                     "post_id": post_id,
                     "comment_id": root_id,
                     "offset": offset,
-                    "count": _PAGE_SIZE,
+                    "count": PAGE_SIZE,
                     "sort": "asc",
                     "preview_length": 0,
                 },
