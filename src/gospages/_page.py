@@ -442,12 +442,23 @@ class OfficialPage(abc.ABC):
         except READ_FAILURES as error:
             reading.error = as_failure(error, self.platform)
             return reading
-        if reading.profile.deactivated:
-            return reading  # a deleted or banned page has no wall to read
+        await self._read_rest(reading, since, until, comments, max_posts)
+        return reading
+
+    async def _read_rest(
+        self,
+        reading: PageReading,
+        since: datetime,
+        until: datetime,
+        comments: bool,
+        max_posts: int,
+    ) -> None:
+        """After the profile: the posts, then the comments of those posts."""
+        if reading.profile is not None and reading.profile.deactivated:
+            return  # a deleted or banned page has no wall to read
         await self._read_posts(reading, since, until, max_posts)
         if comments and reading.ok:
             await self._read_comments(reading, since)
-        return reading
 
     async def _read_posts(
         self, reading: PageReading, since: datetime, until: datetime, max_posts: int
