@@ -395,7 +395,7 @@ class OfficialPage(abc.ABC):
 
     # -- reading many pages ----------------------------------------------------------------
 
-    batch_size: int = 1
+    batch_size = 1
     """How many pages of one :meth:`batch_key` :meth:`read_many` takes at once."""
 
     @classmethod
