@@ -8,6 +8,7 @@ import re
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 from typing import Any
+from urllib.parse import parse_qsl
 
 import pytest
 
@@ -315,3 +316,38 @@ def test_default_read_many_reads_page_by_page(comments: bool) -> None:
     assert [i for i, _ in readings] == [0, 1]
     assert all(len(r.posts) == 2 for _, r in readings)
     assert all((r.comments is not None) is comments for _, r in readings)
+
+
+def test_batched_answers_match_the_official_schema() -> None:
+    pytest.importorskip("jsonschema")
+    from .test_fake_vk_schema import validate
+
+    _clock, fake = region(4)
+    fake.groups[1001].fields["deactivated"] = "deleted"
+    fake.groups[1002].fields["is_closed"] = 1
+    seen: list[tuple[str, str, Any]] = []
+    original = fake.handler
+
+    def handler(request: Any) -> Any:
+        response = original(request)
+        params = dict(parse_qsl(request.content.decode()))
+        seen.append((request.url.path.rsplit("/", 1)[-1], params.get("code", ""), response.json()))
+        return response
+
+    fake.handler = handler  # type: ignore[method-assign]
+    pages = vk_pages(fake, 4, **BOTH)
+    pages.append(VKPage("no_such_community", http_client=pages[0].api.transport.client, **BOTH))
+    asyncio.run(read_all(pages))
+    assert {m for m, _, _ in seen} == {"groups.getById", "execute"}
+    for method, code, body in seen:
+        assert "error" not in body
+        if method != "execute":
+            validate(method, body)
+            assert len(body["response"]["groups"]) == 4  # the unknown one left out
+            continue
+        called = re.findall(r"API\.([A-Za-z]+\.[A-Za-z]+)\(", code)
+        for inner, result in zip(called, body["response"], strict=True):
+            if result is not False:
+                validate(inner, {"response": result})
+        failed = [r for r in body["response"] if r is False]
+        assert len(failed) == len(body.get("execute_errors", []))
