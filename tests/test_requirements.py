@@ -302,6 +302,7 @@ def test_every_rule_is_documented() -> None:
         "FZ8-13-LIST",
         "GP-UNAVAILABLE",
         "GP-DEACTIVATED",
+        "GP-COMMENTS",
         "GP-LIMITS",
     ]:
         assert f"`{rule_id}`" in doc, rule_id

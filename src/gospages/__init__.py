@@ -38,7 +38,7 @@ from ._models import (
     Verification,
     VerificationState,
 )
-from ._page import OfficialPage
+from ._page import OfficialPage, PageReading
 from ._platforms import PlatformDescriptor, PlatformKind, PostLimits, describe, official_platforms
 from ._secrets import RedactingFilter, redact
 from ._settings import Settings
@@ -62,6 +62,7 @@ __all__ = [
     "OutcomeUnknown",
     "PageFactory",
     "PageProfile",
+    "PageReading",
     "PermissionDenied",
     "Photo",
     "Platform",

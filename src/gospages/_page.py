@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import abc
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
 from ._errors import (
+    SHAPE_ERRORS,
     GospagesError,
     NetworkError,
     NotFound,
@@ -20,6 +21,7 @@ from ._errors import (
     TokenTypeError,
     ValidationError,
     answer_shape,
+    malformed,
 )
 from ._models import (
     Capabilities,
@@ -36,7 +38,7 @@ from ._models import (
 )
 from ._platforms import PostLimits, describe
 
-__all__ = ["OfficialPage", "SkippedPost", "Written", "aware", "in_window"]
+__all__ = ["OfficialPage", "PageReading", "SkippedPost", "Written", "aware", "in_window"]
 
 log = logging.getLogger("gospages.page")
 
@@ -69,6 +71,44 @@ class SkippedPost:
 
     post_id: str
     error: GospagesError
+
+
+READ_FAILURES: tuple[type[Exception], ...] = (GospagesError, *SHAPE_ERRORS)
+"""What stops reading one part of one page: a gospages error, or an answer a backend
+failed to parse."""
+
+
+def as_failure(
+    error: Exception, platform: Platform, what: str = "чтение страницы"
+) -> GospagesError:
+    """``error`` as a `GospagesError` (a bare parsing error becomes :func:`malformed`'s)."""
+    return error if isinstance(error, GospagesError) else malformed(platform, what, error)
+
+
+@dataclass
+class PageReading:
+    """What one read of a page brought, part by part (:meth:`OfficialPage.read`,
+    :meth:`OfficialPage.read_many`).
+
+    A part that failed keeps the parts read before it: ``error`` says the page itself
+    (profile, mark or posts) could not be read; ``comments_error`` says only the comments
+    could not, and the profile and posts stay. ``comments`` is ``None`` when they were not
+    read (not asked, not allowed by the keys, or failed).
+    """
+
+    profile: PageProfile | None = None
+    verification: Verification | None = None
+    posts: list[PostSummary] = field(default_factory=list)
+    comments: list[Comment] | None = None
+    skipped_posts: list[SkippedPost] = field(default_factory=list)
+    """Posts whose comments the platform refused to show; the others were read."""
+    error: GospagesError | None = None
+    comments_error: GospagesError | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether the page itself was read (comments aside)."""
+        return self.error is None
 
 
 @dataclass(frozen=True)
@@ -302,7 +342,21 @@ class OfficialPage(abc.ABC):
 
     async def _all_comments(self, since: datetime | None) -> AsyncIterator[Comment]:
         """The comments under every post published since ``since``."""
-        async for post in self.posts(since=since):
+        posts = [post async for post in self.posts(since=since)]
+        async for comment in self._comments_of(posts, since):
+            yield comment
+
+    async def _comments_of(
+        self,
+        posts: Sequence[PostSummary],
+        since: datetime | None,
+        prefetched: Mapping[str, Any] | None = None,
+    ) -> AsyncIterator[Comment]:
+        """The comments under ``posts`` (already read: no post is read twice), each post
+        through :meth:`_walk_post`. ``prefetched`` maps a post id to what a batched read
+        already got for it (the first page of its comments, or the error); a backend
+        that batches uses it, the default ignores it."""
+        for post in posts:
             if self._may_have_comments(post):
                 async for comment in self._walk_post(post.id, self._post_comments(post.id, since)):
                     yield comment
@@ -338,6 +392,109 @@ class OfficialPage(abc.ABC):
     def _may_have_comments(self, post: PostSummary) -> bool:
         """Whether the walk reads ``post``'s comments (an unknown count: yes)."""
         return post.comments_count != 0
+
+    # -- reading many pages ----------------------------------------------------------------
+
+    batch_size = 1
+    """How many pages of one :meth:`batch_key` :meth:`read_many` takes at once."""
+
+    @classmethod
+    def batch_key(cls, page: OfficialPage) -> Hashable | None:
+        """Pages with the same key can be read together by :meth:`read_many` (same class,
+        same keys, same API); ``None`` (the default): the page is read alone."""
+        return None
+
+    @classmethod
+    async def read_many(
+        cls,
+        pages: Sequence[OfficialPage],
+        *,
+        since: datetime,
+        until: datetime,
+        comments: bool = True,
+        max_posts: int = 1000,
+    ) -> AsyncIterator[tuple[int, PageReading]]:
+        """``(index in pages, reading)`` for each of ``pages`` (of one :meth:`batch_key`),
+        in the order they are done. Never raises for one page: its reading carries the
+        error. The default reads the pages one by one with :meth:`read`; a backend that
+        can ask the platform about many pages in one request overrides it."""
+        for index, page in enumerate(pages):
+            yield (
+                index,
+                await page.read(since=since, until=until, comments=comments, max_posts=max_posts),
+            )
+
+    async def read(
+        self,
+        *,
+        since: datetime,
+        until: datetime,
+        comments: bool = True,
+        max_posts: int = 1000,
+    ) -> PageReading:
+        """Read the page once: profile, mark, posts of ``[since, until]`` (at most
+        ``max_posts``) and, with ``comments``, the comments of those very posts (none is
+        read twice). Never raises: see :class:`PageReading` for what a failure keeps."""
+        reading = PageReading()
+        try:
+            reading.profile = await self.profile()
+            reading.verification = await self.verification()
+        except READ_FAILURES as error:
+            reading.error = as_failure(error, self.platform)
+            return reading
+        await self._read_rest(reading, since, until, comments, max_posts)
+        return reading
+
+    async def _read_rest(
+        self,
+        reading: PageReading,
+        since: datetime,
+        until: datetime,
+        comments: bool,
+        max_posts: int,
+    ) -> None:
+        """After the profile: the posts, then the comments of those posts."""
+        if reading.profile is not None and reading.profile.deactivated:
+            return  # a deleted or banned page has no wall to read
+        await self._read_posts(reading, since, until, max_posts)
+        if comments and reading.ok:
+            await self._read_comments(reading, since)
+
+    async def _read_posts(
+        self, reading: PageReading, since: datetime, until: datetime, max_posts: int
+    ) -> None:
+        """Add the posts of ``[since, until]`` to ``reading`` (its ``error`` on failure)."""
+        try:
+            async for post in self.posts(since=since, until=until):
+                reading.posts.append(post)
+                if len(reading.posts) >= max_posts:
+                    break
+        except READ_FAILURES as error:
+            reading.error = as_failure(error, self.platform)
+
+    async def _read_comments(
+        self,
+        reading: PageReading,
+        since: datetime,
+        prefetched: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Add the comments of ``reading.posts`` (``comments_error`` on failure: the
+        profile and posts stay). Keys that do not allow comments leave them ``None``."""
+        if not self.capabilities().can(Operation.COMMENTS):
+            return
+        self.__dict__["_skipped_posts"] = []
+        try:
+            await self._before_comments(None)
+            stream = self._comments_of(reading.posts, since, prefetched)
+            reading.comments = [
+                comment
+                async for comment in self._contained(stream, "comments")
+                if in_window(comment.date, since)
+            ]
+        except READ_FAILURES as error:
+            reading.comments = None
+            reading.comments_error = as_failure(error, self.platform, "чтение комментариев")
+        reading.skipped_posts = self.skipped_posts
 
     # -- writing ---------------------------------------------------------------------------
 

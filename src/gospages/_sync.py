@@ -29,7 +29,7 @@ if TYPE_CHECKING:
         PublishedPost,
         Verification,
     )
-    from ._page import SkippedPost
+    from ._page import PageReading, SkippedPost
     from ._platforms import PostLimits
 
 __all__ = ["SyncPage", "derive_sync_methods", "run"]
@@ -120,7 +120,9 @@ def _public_members(interface: type) -> dict[str, Any]:
             if not name.startswith("_") and name not in vars(klass):
                 members[name] = property()  # a plain attribute: read through
         for name, member in vars(klass).items():
-            if not name.startswith("_"):
+            if name.startswith("_") or isinstance(member, (classmethod, staticmethod)):
+                continue  # read_many and batch_key work on many pages: async only
+            if callable(member) or isinstance(member, property):
                 members[name] = member
     return members
 
@@ -240,6 +242,14 @@ class SyncPage(Generic[_P]):
         def check(self, post: Post) -> None: ...
         def profile(self) -> PageProfile: ...
         def verification(self) -> Verification: ...
+        def read(
+            self,
+            *,
+            since: datetime,
+            until: datetime,
+            comments: bool = True,
+            max_posts: int = 1000,
+        ) -> PageReading: ...
         def publish(self, post: Post) -> PublishedPost: ...
         def posts(
             self, *, since: datetime | None = None, until: datetime | None = None

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import json
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Hashable, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -30,7 +32,7 @@ from .._models import (
     Verification,
     VerificationState,
 )
-from .._page import OfficialPage, Written
+from .._page import READ_FAILURES, OfficialPage, PageReading, Written, as_failure
 from .._secrets import register_secret
 from .._transport import RetryMode, RetryPolicy, Transport
 from ._api import DEFAULT_API_URL, OKApi
@@ -51,6 +53,43 @@ _READ_BACK = 20
 def to_moscow(value: datetime) -> str:
     """``value`` (aware) as OK's ``publishAt``: ``YYYY-MM-DD HH:MM:SS`` in Moscow time."""
     return value.astimezone(MSK).strftime("%Y-%m-%d %H:%M:%S")
+
+
+GET_INFO_MAX = 100
+"""``group.getInfo`` takes up to 100 ``uids`` a call."""
+_CONCURRENT = 8
+
+
+async def _infos(pages: Sequence[OKPage], readings: Sequence[PageReading]) -> None:
+    """Profiles and marks of ``pages`` from one ``group.getInfo``."""
+    try:
+        answer = await pages[0].api.call(
+            "group.getInfo", {"uids": ",".join(p.page_id for p in pages), "fields": INFO_FIELDS}
+        )
+        with answer_shape(Platform.OK, "group.getInfo"):
+            groups = answer.get("groups") if isinstance(answer, dict) else answer
+            if not isinstance(groups, list):
+                raise TypeError("groups is not a list")
+            found = {str(g.get("uid")): g for g in groups if isinstance(g, dict)}
+    except READ_FAILURES as error:
+        failure = as_failure(error, Platform.OK, "group.getInfo")
+        for reading in readings:
+            reading.error = failure
+        return
+    for page, reading in zip(pages, readings, strict=True):
+        info = found.get(page.page_id)
+        try:
+            if info is None:
+                raise NotFound(
+                    f"Группа Одноклассников {page.page_id} не найдена или недоступна",
+                    platform=Platform.OK,
+                    method="group.getInfo",
+                )
+            with answer_shape(Platform.OK, "group.getInfo"):
+                reading.profile = page._profile_from(info)
+                reading.verification = page._verification_from(info)
+        except GospagesError as error:
+            reading.error = error
 
 
 class OKPage(OfficialPage):
@@ -236,6 +275,55 @@ class OKPage(OfficialPage):
                 "документировано): проверьте отметку на странице группы"
             ),
         )
+
+    # -- reading many groups --------------------------------------------------------------
+
+    batch_size = GET_INFO_MAX
+
+    @classmethod
+    def batch_key(cls, page: OfficialPage) -> Hashable | None:
+        """Groups read with the same application and token (and API and clock)."""
+        if not isinstance(page, OKPage):
+            return None
+        api = page.api
+        token = hashlib.sha256(api._token.get_secret_value().encode()).hexdigest()
+        return (cls, api.api_url, api.application_key, token, api.transport.clock)
+
+    @classmethod
+    async def read_many(
+        cls,
+        pages: Sequence[OfficialPage],
+        *,
+        since: datetime,
+        until: datetime,
+        comments: bool = True,
+        max_posts: int = 1000,
+    ) -> AsyncIterator[tuple[int, PageReading]]:
+        """Profiles and marks of up to 100 groups a ``group.getInfo`` call; the posts
+        and comments of each group one by one, on the token's own pace."""
+        ok = [p for p in pages if isinstance(p, OKPage)]
+        if len(ok) != len(pages) or len({cls.batch_key(p) for p in ok}) > 1:
+            raise ValidationError("OKPage.read_many: страницы с разными ключами читаются порознь")
+        readings = [PageReading() for _ in ok]
+        for start in range(0, len(ok), GET_INFO_MAX):
+            await _infos(ok[start : start + GET_INFO_MAX], readings[start : start + GET_INFO_MAX])
+        gate = asyncio.Semaphore(_CONCURRENT)
+
+        async def rest(i: int) -> int:
+            if readings[i].error is None:
+                async with gate:
+                    await ok[i]._read_rest(readings[i], since, until, comments, max_posts)
+            return i
+
+        tasks = [asyncio.ensure_future(rest(i)) for i in range(len(ok))]
+        try:
+            for finished in asyncio.as_completed(tasks):
+                i = await finished
+                yield i, readings[i]
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
 
     # -- reading -------------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from ._contacts import (
     find_phones,
     profile_contacts,
 )
+from ._fleet import capture_pages
 from ._model import (
     AuditReport,
     CommentStats,
@@ -57,6 +58,7 @@ __all__ = [
     "TrafficLightScore",
     "audit_page",
     "audit_registry",
+    "capture_pages",
     "capture_snapshot",
     "check_post",
     "classify_site",

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import Any
 
-from .._errors import SHAPE_ERRORS, GospagesError, malformed
-from .._models import Comment, Operation, PageProfile, PostSummary, Verification, VerificationState
-from .._page import OfficialPage
+from .._models import Comment, Platform, VerificationState
+from .._page import OfficialPage, PageReading
 from .._platforms import describe
 from .._questions import Removal, unanswered_questions
 from ..registry import Organization, PageRef
 from ._model import CommentStats, PageSnapshot, TrafficLightScore
 
-__all__ = ["capture_snapshot", "comment_stats", "traffic_light"]
+__all__ = ["capture_snapshot", "comment_stats", "snapshot_from", "traffic_light"]
 
-_MAX_POSTS = 1000
+MAX_POSTS = 1000
+"""The most posts of one page a snapshot keeps."""
 
 
 def comment_stats(
@@ -46,8 +45,46 @@ def comment_stats(
     )
 
 
-_FAILURES: tuple[type[Exception], ...] = (GospagesError, *SHAPE_ERRORS)
-"""What stops reading one page: a gospages error, or an answer a backend failed to parse."""
+def _described(error: Exception | None) -> str | None:
+    return None if error is None else f"{type(error).__name__}: {error}"
+
+
+def snapshot_from(
+    reading: PageReading,
+    *,
+    platform: Platform,
+    page: str,
+    days: int,
+    now: datetime,
+    org: Organization | None = None,
+    ref: PageRef | None = None,
+    comments: bool = True,
+    removed: Removal | None = None,
+) -> PageSnapshot:
+    """The snapshot of one :class:`~gospages.PageReading` (what the rules look at)."""
+    url = ref.url if ref else None
+    if url is None and reading.profile is not None and reading.error is None:
+        url = reading.profile.url
+    stats = None
+    if comments and reading.comments is not None:
+        stats = comment_stats(reading.comments, now, removed=removed).model_copy(
+            update={"skipped_posts": len(reading.skipped_posts)}
+        )
+    return PageSnapshot(
+        platform=platform,
+        page=ref.page if ref else page,
+        url=url,
+        captured_at=now,
+        days=days,
+        org=org,
+        category=ref.category if ref else None,
+        profile=reading.profile,
+        verification=reading.verification,
+        posts=reading.posts,
+        comments=stats,
+        error=_described(reading.error),
+        comments_error=_described(reading.comments_error) if reading.error is None else None,
+    )
 
 
 async def capture_snapshot(
@@ -63,54 +100,25 @@ async def capture_snapshot(
     """Read a page once: profile, mark, posts and comments of the last ``days`` days.
 
     A failure (revoked key, deleted page, rate limit) does not raise: the snapshot
-    carries it in ``error``, so that an audit of many pages goes on. ``removed``: see
-    :func:`comment_stats`.
+    carries it in ``error``; when only the comments could not be read, the profile and
+    posts stay and ``comments_error`` says why. An audit of many pages goes on either
+    way. ``removed``: see :func:`comment_stats`. The same reading code serves a whole
+    fleet (:func:`gospages.requirements.capture_pages`, :meth:`OfficialPage.read_many`).
     """
     now = now or datetime.now(timezone.utc)
-    since = now - timedelta(days=days)
-    base: dict[str, Any] = {
-        "platform": page.platform,
-        "page": ref.page if ref else page.page_id,
-        "url": ref.url if ref else None,
-        "captured_at": now,
-        "days": days,
-        "org": org,
-        "category": ref.category if ref else None,
-    }
-    profile: PageProfile | None = None
-    verification: Verification | None = None
-    posts: list[PostSummary] = []
-    try:
-        profile = await page.profile()
-        verification = await page.verification()
-        async for post in page.posts(since=since, until=now):
-            posts.append(post)
-            if len(posts) >= _MAX_POSTS:
-                break
-        stats = None
-        if comments and page.capabilities().can(Operation.COMMENTS):
-            found = [c async for c in page.comments(since=since)]
-            stats = comment_stats(found, now, removed=removed).model_copy(
-                update={"skipped_posts": len(page.skipped_posts)}
-            )
-    except _FAILURES as error:
-        # A backend that let a malformed answer through still fails only this page.
-        failure = (
-            error
-            if isinstance(error, GospagesError)
-            else malformed(page.platform, "чтение страницы", error)
-        )
-        return PageSnapshot(
-            **base,
-            profile=profile,
-            verification=verification,
-            posts=posts,
-            error=f"{type(failure).__name__}: {failure}",
-        )
-    if base["url"] is None and profile is not None:
-        base["url"] = profile.url
-    return PageSnapshot(
-        **base, profile=profile, verification=verification, posts=posts, comments=stats
+    reading = await page.read(
+        since=now - timedelta(days=days), until=now, comments=comments, max_posts=MAX_POSTS
+    )
+    return snapshot_from(
+        reading,
+        platform=page.platform,
+        page=page.page_id,
+        days=days,
+        now=now,
+        org=org,
+        ref=ref,
+        comments=comments,
+        removed=removed,
     )
 
 

@@ -115,6 +115,9 @@ class PageSnapshot(_Model):
     """The page's regional category («флагманский», «активный», «визитка»), if any."""
     error: str | None = None
     """Why the capture failed (token revoked, page deleted ...), in Russian."""
+    comments_error: str | None = None
+    """Why the comments could not be read while the page itself was (the profile and
+    posts stay; ``comments`` is then ``None``)."""
 
     @classmethod
     async def capture(cls, page: Any, **options: Any) -> PageSnapshot:

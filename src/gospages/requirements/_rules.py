@@ -678,6 +678,18 @@ UNAVAILABLE = Rule(
 )
 
 
+COMMENTS_UNREAD = Rule(
+    "GP-COMMENTS",
+    "Комментарии не прочитаны",
+    "Страницу прочитали (профиль, отметка, публикации), а комментарии — нет: площадка "
+    "отказала или ключ этого не позволяет. Правила о публикациях проверены; ответы на "
+    "вопросы жителей (POL-REPLY) на этот раз не оценены.",
+    "gospages",
+    RuleStatus.V,
+    Severity.INFO,
+)
+
+
 DEACTIVATED = Rule(
     "GP-DEACTIVATED",
     "Страница удалена или заблокирована",
@@ -734,4 +746,14 @@ def audit_page(snapshot: PageSnapshot, policy: Policy | None = None) -> list[Fin
             continue
         assert rule.check is not None
         findings.extend(rule.check(rule, snapshot, policy))
+    if snapshot.comments_error is not None and COMMENTS_UNREAD.id not in policy.disabled:
+        findings.append(
+            COMMENTS_UNREAD.finding(
+                snapshot,
+                policy,
+                f"Комментарии не прочитаны: {snapshot.comments_error}",
+                evidence=snapshot.comments_error,
+                fix="Проверьте, открыты ли комментарии и позволяет ли ключ их читать.",
+            )
+        )
     return findings

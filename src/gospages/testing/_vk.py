@@ -422,10 +422,12 @@ class FakeVK(FakeHTTPPlatform):
             raise _invalid("group_ids is undefined")
         wanted = {f.strip() for f in p.get("fields", "").split(",") if f.strip()}
         out = []
+        if len(refs) > 500:
+            raise _invalid("group_ids is too long: 500 ids at most")
         for ref in refs:
             group = self._find_group(ref.strip())
             if group is None:
-                raise _invalid("invalid group id")
+                continue  # VK leaves an unknown id or screen name out of the answer
             obj: dict[str, Any] = {
                 "id": group.id,
                 "name": group.name,
@@ -436,12 +438,16 @@ class FakeVK(FakeHTTPPlatform):
                 "photo_100": group.fields.get("photo_200"),
                 "photo_200": group.fields.get("photo_200"),
             }
+            if group.fields.get("deactivated"):
+                obj["deactivated"] = group.fields["deactivated"]  # VK gives it unasked
             if token.kind == "user" and group.id in token.admin_of:
                 obj.update({"is_admin": 1, "admin_level": 3})
             for name in wanted:
                 if name in group.fields:
                     obj[name] = group.fields[name]
             out.append(obj)
+        if not out:
+            raise _invalid("invalid group id")
         return {"groups": out, "profiles": []}
 
     def _m_wall_get(self, p: dict[str, str], token: _Token) -> Any:
@@ -452,6 +458,8 @@ class FakeVK(FakeHTTPPlatform):
             group = found
         else:
             group = self._owner(p)
+        if group.fields.get("is_closed") and group.id not in token.admin_of:
+            raise FakeError(15, "Access denied: this wall available only for community members")
         count = _int(p, "count", 20)
         if not 0 <= count <= 100:
             raise _invalid("count should be less or equal to 100")

@@ -6,7 +6,7 @@ import functools
 import inspect
 import json
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -244,8 +244,10 @@ class VKApi:
         *,
         retry: RetryMode | None = None,
         token: TokenKind | None = None,
+        whole: bool = False,
     ) -> Any:
-        """Call ``method`` and return its ``response``.
+        """Call ``method`` and return its ``response`` (``whole``: the whole answer object,
+        ``execute_errors`` included).
 
         ``retry`` defaults to `RetryMode.READ` for reading methods (``*.get*``) and
         `RetryMode.UNSAFE` for everything else: a write is never resent unless the
@@ -272,7 +274,7 @@ class VKApi:
 
         async def attempt_once(form: Mapping[str, str]) -> Any:
             try:
-                return await self._once(method, form, kind)
+                return await self._once(method, form, kind, whole=whole)
             except (NetworkError, ServerError) as error:
                 lost.append(error)
                 raise
@@ -308,25 +310,58 @@ class VKApi:
         """Run up to 25 calls of a reading ``method`` in one ``execute`` request (user key).
 
         Returns each call's ``response``, or ``None`` where VK answered ``false`` for it
-        (the caller repeats that one alone to get its error).
+        (the caller repeats that one alone to get its error; :meth:`execute_calls` gives
+        the error instead).
+        """
+        answers = await self.execute_calls([(method, call) for call in calls])
+        return [None if isinstance(a, GospagesError) else a for a in answers]
+
+    async def execute_calls(
+        self, calls: Sequence[tuple[str, Mapping[str, Any]]]
+    ) -> list[Any | GospagesError]:
+        """Run up to 25 reading calls (any methods) in one ``execute`` request (user key).
+
+        Returns, slot by slot, the call's ``response``, or the typed error VK gave for
+        that slot: VK answers ``false`` in the slot and lists the error in
+        ``execute_errors``, in the order of the failed slots. A ``false`` slot VK gave no
+        error for is ``None`` (read it alone). One failed slot never fails the others.
         """
         if not 0 < len(calls) <= 25:
             raise ValueError("execute runs 1 to 25 API calls")
         code = (
             "return ["
-            + ",".join(f"API.{method}({json.dumps(call, ensure_ascii=False)})" for call in calls)
+            + ",".join(
+                f"API.{method}({json.dumps(dict(params), ensure_ascii=False)})"
+                for method, params in calls
+            )
             + "];"
         )
-        answers = await self.call(
-            "execute", {"code": code}, token=TokenKind.USER, retry=RetryMode.READ
+        body = await self.call(
+            "execute", {"code": code}, token=TokenKind.USER, retry=RetryMode.READ, whole=True
         )
+        answers = body.get("response")
         if not isinstance(answers, list) or len(answers) != len(calls):
             raise ServerError(
                 "execute вернул неожиданный ответ", platform=Platform.VK, method="execute"
             )
-        return [a if a is not False else None for a in answers]
+        errors = body.get("execute_errors")
+        reasons = iter(errors if isinstance(errors, list) else [])
+        out: list[Any | GospagesError] = []
+        for (method, _), answer in zip(calls, answers, strict=True):
+            if answer is not False:
+                out.append(answer)
+                continue
+            reason = next(reasons, None)
+            out.append(
+                error_from_vk(reason, str(reason.get("method") or method))
+                if isinstance(reason, Mapping)
+                else None
+            )
+        return out
 
-    async def _once(self, method: str, form: Mapping[str, str], kind: TokenKind) -> Any:
+    async def _once(
+        self, method: str, form: Mapping[str, str], kind: TokenKind, *, whole: bool = False
+    ) -> Any:
         data = {
             **form,
             "v": self.version,
@@ -346,7 +381,7 @@ class VKApi:
             raise ServerError(
                 "ВКонтакте вернул ответ без поля response", platform=Platform.VK, method=method
             )
-        return body["response"]
+        return body if whole else body["response"]
 
     async def upload(self, url: str, *, field: str, filename: str, data: bytes) -> Any:
         """POST a file to a VK upload server; returns the parsed JSON answer."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Hashable, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
@@ -24,10 +24,11 @@ from .._models import (
     PostSummary,
     Verification,
 )
-from .._page import OfficialPage, Written, aware, in_window
+from .._page import OfficialPage, PageReading, Written, aware
 from .._platforms import describe
 from .._secrets import register_secret
 from .._transport import RetryPolicy, Transport
+from . import _fleet
 from ._api import (
     API_VERSION,
     DEFAULT_API_URL,
@@ -42,14 +43,13 @@ from ._parse import (
     _comment_from,
     _count,
     _has_id,
-    _is_undated,
     _items,
     _parse_group,
-    _post_from,
     _post_url,
     _profile_from,
     _verification_from,
 )
+from ._wall import GROUP_FIELDS, PAGE_SIZE, _Wall, comments_params
 
 __all__ = ["VKPage"]
 
@@ -61,14 +61,6 @@ _VK_LIMITS = {
 """The old ``gospages.vk.VK_LIMITS`` (deprecated): the descriptor's limits as a dict."""
 
 
-GROUP_FIELDS = (
-    "screen_name,is_closed,type,deactivated,verified,photo_200,description,status,activity,"
-    "site,members_count,contacts,links,addresses,cover,wall,can_post,is_admin,admin_level,"
-    "fixed_post,main_section,is_government_organization,trust_mark,menu,app_buttons"
-)
-
-_PAGE_SIZE = 100
-_THREAD_PREVIEW = 10
 _EXECUTE_BATCH = 25  # VK runs at most 25 API calls in one execute
 
 # Operation -> the VK method whose token rule decides it.
@@ -260,86 +252,79 @@ class VKPage(OfficialPage):
         with answer_shape(Platform.VK, "groups.getById"):
             return _verification_from(group)
 
+    # -- reading many communities --------------------------------------------------------
+
+    batch_size = _fleet.GET_BY_ID_MAX
+
+    @classmethod
+    def batch_key(cls, page: OfficialPage) -> Hashable | None:
+        """Communities read with the same keys (and API and clock) are read together."""
+        return _fleet.batch_key(page) if isinstance(page, VKPage) else None
+
+    @classmethod
+    async def read_many(
+        cls,
+        pages: Sequence[OfficialPage],
+        *,
+        since: datetime,
+        until: datetime,
+        comments: bool = True,
+        max_posts: int = 1000,
+    ) -> AsyncIterator[tuple[int, PageReading]]:
+        """Read many communities of one :meth:`batch_key` with as few requests as VK
+        allows: profiles and marks 500 a ``groups.getById``; with a user key walls and
+        the first page of comments 25 a ``execute`` (see :mod:`gospages.vk._fleet`)."""
+        since = aware(since, "since") or since
+        until = aware(until, "until") or until
+        vk = [p for p in pages if isinstance(p, VKPage)]
+        if len(vk) != len(pages) or len({cls.batch_key(p) for p in vk}) > 1:
+            raise ValidationError("VKPage.read_many: страницы с разными ключами читаются порознь")
+        async for item in _fleet.read_many(
+            vk, since=since, until=until, comments=comments, max_posts=max_posts
+        ):
+            yield item
+
     # -- reading -------------------------------------------------------------------------
 
     async def _posts(
         self, since: datetime | None, until: datetime | None
     ) -> AsyncIterator[PostSummary]:
-        gid = await self.group_id()
-        seen: set[str] = set()
-        # VK lists the pinned post first whatever its date; hold it back and yield it in
-        # its place by date, so the order is newest first as promised.
-        pinned: PostSummary | None = None
-        offset = 0
-        while True:
-            page = await self._api.call(
-                "wall.get",
-                {"owner_id": -gid, "offset": offset, "count": _PAGE_SIZE, "filter": "owner"},
-            )
-            with answer_shape(Platform.VK, "wall.get"):
-                items, _ = _items(page)
-                posts = [_post_from(item, gid) for item in items]
-                total = _count(page, "count")
-            for post in posts:
-                if post is None or post.id in seen:  # offsets shift when a post appears
-                    continue
-                seen.add(post.id)
-                if not in_window(post.date, since, until):
-                    # An undated post says nothing of where the window ends.
-                    if (
-                        since is not None
-                        and post.date < since
-                        and not post.is_pinned
-                        and not _is_undated(post)
-                    ):
-                        if pinned is not None:
-                            yield pinned
-                        return
-                    continue
-                if post.is_pinned:
-                    pinned = post
-                    continue
-                if pinned is not None and pinned.date >= post.date:
-                    yield pinned
-                    pinned = None
+        wall = _Wall(await self.group_id(), since, until)
+        while (params := wall.params()) is not None:
+            page = await self._api.call("wall.get", params)
+            for post in wall.feed(page):
                 yield post
-            offset += len(items)
-            if not items or offset >= total:
-                if pinned is not None:
-                    yield pinned
-                return
 
-    async def _all_comments(self, since: datetime | None) -> AsyncIterator[Comment]:
-        posts = [p async for p in self.posts(since=since) if self._may_have_comments(p)]
-        firsts: list[Any] = [None] * len(posts)
-        if TokenKind.USER in self._api.tokens and len(posts) > 1:
+    async def _comments_of(
+        self,
+        posts: Sequence[PostSummary],
+        since: datetime | None,
+        prefetched: Mapping[str, Any] | None = None,
+    ) -> AsyncIterator[Comment]:
+        posts = [p for p in posts if self._may_have_comments(p)]
+        firsts: dict[str, Any] = dict(prefetched or {})
+        if prefetched is None and TokenKind.USER in self._api.tokens and len(posts) > 1:
             # With a user key, the first page of up to 25 posts' comments comes in one
             # `execute` request instead of 25: a fleet audit needs a tenth of the requests.
             gid = await self.group_id()
             for start in range(0, len(posts), _EXECUTE_BATCH):
                 batch = posts[start : start + _EXECUTE_BATCH]
-                answers = await self._api.execute_many(
-                    "wall.getComments", [self._comments_params(gid, p.id, 0) for p in batch]
+                answers = await self._api.execute_calls(
+                    [("wall.getComments", self._comments_params(gid, p.id, 0)) for p in batch]
                 )
-                firsts[start : start + len(batch)] = answers
-        for post, first in zip(posts, firsts, strict=True):
-            # VK answers `false` in execute for a post whose comments it refuses (212):
-            # that post is read alone, and its refusal recorded without ending the walk.
-            stream = self._post_comments(post.id, since, first_page=first)
+                firsts.update(
+                    {p.id: a for p, a in zip(batch, answers, strict=True) if a is not None}
+                )
+        for post in posts:
+            # A post whose comments VK refused in execute (its slot's error, 212) has its
+            # refusal recorded without ending the walk; one VK gave no error for is read alone.
+            stream = self._post_comments(post.id, since, first_page=firsts.get(post.id))
             async for comment in self._walk_post(post.id, stream):
                 yield comment
 
     @staticmethod
     def _comments_params(gid: int, post_id: str, offset: int) -> dict[str, Any]:
-        return {
-            "owner_id": -gid,
-            "post_id": post_id,
-            "offset": offset,
-            "count": _PAGE_SIZE,
-            "sort": "asc",
-            "preview_length": 0,
-            "thread_items_count": _THREAD_PREVIEW,
-        }
+        return comments_params(gid, post_id, offset)
 
     async def _post_comments(
         self, post_id: str, since: datetime | None, *, first_page: Any = None
@@ -348,23 +333,25 @@ class VKPage(OfficialPage):
         offset = 0
         while True:
             page: dict[str, Any]
-            if offset == 0 and isinstance(first_page, dict):
-                page = first_page
-            else:
-                try:
+            try:
+                if offset == 0 and isinstance(first_page, GospagesError):
+                    raise first_page
+                if offset == 0 and isinstance(first_page, dict):
+                    page = first_page
+                else:
                     page = await self._api.call(
                         "wall.getComments", self._comments_params(gid, post_id, offset)
                     )
-                except ValidationError as error:
-                    # Error 100 on the first page of a post's comments: there is no such post.
-                    if offset == 0 and error.code == 100:
-                        raise NotFound(
-                            f"ВКонтакте: записи {post_id} нет на странице «{self.page_id}»",
-                            platform=Platform.VK,
-                            method="wall.getComments",
-                            code=100,
-                        ) from None
-                    raise
+            except ValidationError as error:
+                # Error 100 on the first page of a post's comments: there is no such post.
+                if offset == 0 and error.code == 100:
+                    raise NotFound(
+                        f"ВКонтакте: записи {post_id} нет на странице «{self.page_id}»",
+                        platform=Platform.VK,
+                        method="wall.getComments",
+                        code=100,
+                    ) from None
+                raise
             with answer_shape(Platform.VK, "wall.getComments"):
                 items, _ = _items(page)
                 # "count" counts threads too; the top level is current_level_count.
@@ -411,7 +398,7 @@ class VKPage(OfficialPage):
                     "post_id": post_id,
                     "comment_id": root_id,
                     "offset": offset,
-                    "count": _PAGE_SIZE,
+                    "count": PAGE_SIZE,
                     "sort": "asc",
                     "preview_length": 0,
                 },
