@@ -105,7 +105,8 @@ def test_a_fleet_costs_the_bound_in_requests_and_time() -> None:
     assert set(walls_read(fake).values()) == {1} and len(walls_read(fake)) == n
     # 96 executes on the user key at 3/s, getById on the service key meanwhile: the
     # limiter spaces them within the limit (an error 6 would be a retried, extra call).
-    assert clock.monotonic() <= math.ceil(bound["execute"] / 3) + 1
+    # evenly spaced at 3/s with the limiter's 5 % slack over the window
+    assert clock.monotonic() <= bound["execute"] / 3 * 1.05 + 1
 
 
 def test_one_failed_slot_leaves_its_batch_mates_intact() -> None:
