@@ -71,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     from ._cli_audit import add_commands
 
     add_commands(commands)
+    from ._cli_publish import add_publish
+
+    add_publish(commands)
     return parser
 
 

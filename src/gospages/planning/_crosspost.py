@@ -194,6 +194,7 @@ async def cross_post(
     progress: Progress | None = None,
     item: str | None = None,
     clock: Clock | None = None,
+    dry_run: bool = False,
 ) -> CrossPostResult:
     """Publish ``post`` to every page of ``pages`` (what `Selection.pages` returns).
 
@@ -211,6 +212,7 @@ async def cross_post(
             ``idempotency_key``. Each target gets its own idempotency key derived from
             its key, the same on every run (VK drops a resent duplicate).
         clock: the run's clock, for the timings (the sandbox's virtual clock).
+        dry_run: only check: every target's problems, nothing sent (``sent`` is ``False``).
     """
     clock = clock or RealClock()
     item = item or post.idempotency_key
@@ -236,7 +238,7 @@ async def cross_post(
                 problems = [*_capability_problems(page, target), *page.problems(target)]
             refused = refused or bool(problems)
             targets.append(PageOutcome(org, ref, key, target, problems=tuple(problems)))
-        if refused:
+        if refused or dry_run:
             result.outcomes = targets
             return result
         result.sent = True
