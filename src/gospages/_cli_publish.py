@@ -58,7 +58,9 @@ def add_publish(commands: Any) -> None:
         help="без ключей, в песочнице (без --registry — встроенная область)",
     )
     publish.add_argument("--yes", action="store_true", help="не спрашивать подтверждение")
-    publish.add_argument("--concurrency", type=int, default=50, help="страниц одновременно")
+    publish.add_argument(
+        "--concurrency", type=int, default=100, help="страниц одновременно (%(default)s)"
+    )
     publish.set_defaults(handler=_publish, real_pace=False)
 
 

@@ -190,7 +190,7 @@ async def cross_post(
     *,
     variants: Variants | None = None,
     send: Send | None = None,
-    concurrency: int = 50,
+    concurrency: int = 100,
     progress: Progress | None = None,
     item: str | None = None,
     clock: Clock | None = None,
@@ -427,7 +427,7 @@ async def cascade(
     state: Cascade | None = None,
     variants: Variants | None = None,
     send: Send | None = None,
-    concurrency: int = 50,
+    concurrency: int = 100,
     progress: Progress | None = None,
     clock: Clock | None = None,
 ) -> Cascade:
