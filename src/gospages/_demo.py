@@ -228,6 +228,7 @@ class _Demo:
         self.check_posts()
         await self.region_audit()
         await self.region_moderation()
+        await self.regional_cascade()
         console.rule()
         console.print("Готово.")
         return self.lines
@@ -503,6 +504,9 @@ class _Demo:
             f"{plural(len(report.pages), 'странице', 'страницах', 'страницах')}."
         )
 
+    async def regional_cascade(self) -> None:
+        await _cascade_demo(self)
+
     async def region_moderation(self) -> None:
         self.console.rule("11. Модерация комментариев области (пробный прогон)")
         from collections import Counter
@@ -538,6 +542,52 @@ class _Demo:
             f"ответа дольше суток: {len(run.overdue)}. Ничего не изменено: без --apply "
             "модерация только показывает."
         )
+
+
+async def _cascade_demo(demo: _Demo) -> None:
+    """A regional post carried down to the settlements of a district, with receipts."""
+    from .planning import Selection, cascade
+
+    demo.console.rule("12. Новость области — на страницы поселений района")
+    region = build_region(seed=0, telegram=demo.tg_fake is not None, clock=demo.clock)
+    post = Post(
+        text="Правительство области продлило приём заявок на ремонт сельских клубов до "
+        "20 декабря. Подробности — на сайте области."
+    )
+    selection = Selection.parse("уровень=поселение родитель=ensk площадка=вк,ок")
+    async with region.opener() as open_page:
+        async with region.open("region", Platform.VK) as regional:
+            original = await regional.publish(post)
+        state = await cascade(
+            post,
+            selection,
+            region.registry,
+            open_page,
+            item="novost-kluby",
+            source=original.url,
+            clock=demo.clock,
+        )
+    demo.say(
+        Text.assemble(
+            "Выборка «",
+            str(selection),
+            "» (",
+            selection.describe(),
+            "). Исходная запись: ",
+            _t(original.url or "—"),
+        )
+    )
+    rows: list[list[Cell]] = [
+        [_t(t.org_name), t.platform.label, t.status.label, _t(t.url or t.error or "")]
+        for t in state.targets.values()
+    ]
+    rows += [[_t(name), "—", "[red]нет страницы[/]", ""] for name in state.without_pages]
+    demo.table(
+        "Квитанции каскада (одна запись — один пункт)",
+        ["организация", "площадка", "статус", "адрес"],
+        rows,
+    )
+    demo.say(f"Итог каскада: {state.summary()}. Повторный запуск допубликует только недостающее.")
 
 
 def _telegram_fake(clock: Clock) -> Any:

@@ -77,6 +77,9 @@ def _parser() -> argparse.ArgumentParser:
     from ._cli_journal import add_commands as add_journal_commands
 
     add_journal_commands(commands)
+    from ._cli_publish import add_publish
+
+    add_publish(commands)
     return parser
 
 

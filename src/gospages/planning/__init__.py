@@ -1,4 +1,10 @@
-"""Publishing as a workflow: content plans, and a journal that never publishes twice.
+"""Publishing as a workflow: selections, cross-posting, content plans, and a journal
+that never publishes twice.
+
+* :class:`Selection`: pages of a registry the way people name them
+  (``Selection.parse("level=settlement parent=ensk-district platform=vk,ok")``);
+  :func:`cross_post` publishes one post to them all, :func:`cascade` carries a regional
+  post down to them and remembers who has published;
 
 * :class:`ContentPlan` / :class:`PlanItem`: dated posts for a selection of pages, read by
   :func:`load_plan` (or :func:`load_plan_report`, which keeps the good rows of a plan with
@@ -20,6 +26,17 @@
 
 from typing import TYPE_CHECKING, Any
 
+from ._crosspost import (
+    Cascade,
+    CascadeTarget,
+    CrossPostResult,
+    PageOutcome,
+    Send,
+    TargetStatus,
+    cascade,
+    cross_post,
+    target_key,
+)
 from ._ics import plan_to_ics, write_ics
 from ._journal import EntryState, Journal, JournalEntry, entry_key
 from ._journal_sqlite import SQLiteJournal
@@ -35,17 +52,22 @@ from ._plan_check import (
 )
 from ._plan_io import PlanReport, load_plan, load_plan_report, plan_from_rows
 from ._runner import Reconciled, publish_once, reconcile, run_due
+from ._selection import Selection, SelectionError
 
 if TYPE_CHECKING:
     from ._journal_pg import PostgresJournal
 
 __all__ = [
     "DEFAULT_TIMEZONE",
+    "Cascade",
+    "CascadeTarget",
     "ContentPlan",
+    "CrossPostResult",
     "EntryState",
     "ItemProblem",
     "Journal",
     "JournalEntry",
+    "PageOutcome",
     "PlanCheck",
     "PlanError",
     "PlanItem",
@@ -55,8 +77,14 @@ __all__ = [
     "Reconciled",
     "Resolver",
     "SQLiteJournal",
+    "Selection",
+    "SelectionError",
+    "Send",
     "Shortfall",
+    "TargetStatus",
+    "cascade",
     "check_plan",
+    "cross_post",
     "entry_key",
     "load_plan",
     "load_plan_report",
@@ -68,6 +96,7 @@ __all__ = [
     "reconcile",
     "run_due",
     "simple_resolver",
+    "target_key",
     "write_ics",
 ]
 

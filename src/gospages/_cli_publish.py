@@ -1,0 +1,193 @@
+"""``gospages publish``: one post to a selection of the registry's pages."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ._errors import GospagesError
+from ._escape import console_text
+from ._files import FileProblem
+
+__all__ = ["add_publish"]
+
+_MSK = ZoneInfo("Europe/Moscow")
+_AT_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%d.%m.%Y %H:%M", "%Y-%m-%d %H:%M:%S")
+
+
+def add_publish(commands: Any) -> None:
+    """Register ``publish`` on the CLI's subparsers."""
+    publish = commands.add_parser(
+        "publish",
+        help="опубликовать пост на страницах выборки из реестра",
+        description=(
+            "Публикует текст (.txt в UTF-8 или Windows-1251, документ Word .docx) на всех "
+            "страницах выборки. Сначала проверяет пост для каждой страницы (лимиты площадки, "
+            "права ключей): если хоть одна не пройдёт, ничего не отправляется. Затем "
+            "показывает адресатов и спрашивает подтверждение (без него — с --yes). Код "
+            "выхода: 0 — опубликовано везде, 1 — на части страниц ошибка или нужна ручная "
+            "проверка, 2 — ничего не отправлено."
+        ),
+    )
+    publish.add_argument("file", type=Path, help="текст поста: .txt или .docx; «-» — ввод")
+    publish.add_argument(
+        "--to",
+        required=True,
+        metavar="ВЫБОРКА",
+        help="кому: например «level=поселение parent=ensk platform=vk,ok» или «все»",
+    )
+    publish.add_argument(
+        "--at",
+        metavar="ВРЕМЯ",
+        help="отложить до времени («2026-12-01 10:00», по Москве, или с поясом "
+        "«2026-12-01T10:00+07:00»): площадки опубликуют сами",
+    )
+    publish.add_argument("--registry", type=Path, help="реестр: .yaml, .csv или .xlsx")
+    publish.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="без ключей, в песочнице (без --registry — встроенная область)",
+    )
+    publish.add_argument("--yes", action="store_true", help="не спрашивать подтверждение")
+    publish.add_argument(
+        "--concurrency", type=int, default=100, help="страниц одновременно (%(default)s)"
+    )
+    publish.set_defaults(handler=_publish, real_pace=False)
+
+
+def parse_at(value: str) -> datetime:
+    """``--at`` as an aware time: ISO with a zone as it is, a zoneless time in Moscow."""
+    text = value.strip()
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        for pattern in _AT_FORMATS:
+            try:
+                moment = datetime.strptime(text, pattern)
+                break
+            except ValueError:
+                continue
+        else:
+            raise ValueError(
+                f"--at «{value}»: не понял время. Пример: «2026-12-01 10:00» (по Москве) "
+                "или «2026-12-01T10:00+07:00»"
+            ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=_MSK)
+    return moment
+
+
+def _fail(console: Console, message: str) -> int:
+    console.print(Text.assemble(("Ошибка:", "red"), " ", console_text(message, 2000)))
+    return 2
+
+
+def _publish(args: argparse.Namespace) -> int:
+    from ._cli_audit import _read_post, _source
+    from ._models import Post
+    from .planning import Selection, SelectionError, cross_post
+
+    console = Console(soft_wrap=True)
+    if args.registry is None and not args.sandbox:
+        return _fail(console, "укажите реестр (--registry ФАЙЛ) или --sandbox для песочницы")
+    try:
+        text = sys.stdin.read() if str(args.file) == "-" else _read_post(args.file)
+    except FileProblem as problem:
+        return _fail(console, f"{args.file}: {problem}")
+    except (OSError, UnicodeDecodeError) as error:
+        from ._files import os_error_text
+
+        return _fail(console, os_error_text(error) if isinstance(error, OSError) else str(error))
+    if not text.strip():
+        return _fail(console, "пустой текст")
+    try:
+        at = parse_at(args.at) if args.at else None
+        post = Post(text=text, publish_at=at)
+        selection = Selection.parse(args.to)
+        source = _source(args)
+        pages = selection.pages(source.registry)
+    except (SelectionError, GospagesError, ValueError, OSError) as error:
+        return _fail(console, str(error))
+    if source.banner is not None:
+        console.print(Text(source.banner, style="bold yellow"))
+    for note in source.notes:
+        console.print(Text(note, style="yellow"))
+
+    async def run(check_only: bool) -> Any:
+        async with source.open_page:
+            return await cross_post(
+                pages, post, source.open_page, concurrency=args.concurrency, dry_run=check_only
+            )
+
+    # The checks first: every page opened and checked, nothing sent.
+    checked = asyncio.run(run(check_only=True))
+    table = Table(title=f"Куда: {selection.describe()} — страниц {len(pages)}")
+    for column in ("организация", "площадка", "страница", "проверка"):
+        table.add_column(column, overflow="fold")
+    for outcome in checked.outcomes:
+        problems = outcome.problems
+        table.add_row(
+            console_text(outcome.org.name),
+            outcome.ref.platform.label,
+            console_text(outcome.ref.page),
+            console_text("; ".join(problems), 500, style="red") if problems else "в порядке",
+        )
+    console.print(table)
+    missing = selection.without_pages(source.registry)
+    if missing:
+        console.print(
+            Text.assemble(
+                f"Без страницы на выбранных площадках ({len(missing)}): ",
+                console_text(", ".join(o.name for o in missing), 500),
+            )
+        )
+    if checked.refused:
+        console.print("[red]Ничего не отправлено:[/] исправьте пост или выборку.")
+        return 2
+    when = f"отложенно на {at.isoformat(' ', 'minutes')}" if at else "сейчас"
+    if not args.yes:
+        try:
+            answer = console.input(f"Опубликовать {when} на {len(pages)} страницах? [да/нет] ")
+        except EOFError:
+            answer = ""
+        if answer.strip().casefold() not in ("да", "д", "yes", "y"):
+            console.print("Отменено: ничего не отправлено.")
+            return 2
+    result = asyncio.run(run(check_only=False))
+    for outcome in result.outcomes:
+        receipt = outcome.receipt
+        mark, style = ("✓", "green") if outcome.ok else ("✗", "red")
+        if outcome.needs_check:
+            mark, style = ("?", "yellow")
+        detail = outcome.error or (receipt.url if receipt is not None else "") or ""
+        note = receipt.note if receipt is not None and receipt.note else ""
+        console.print(
+            Text.assemble(
+                (mark, style),
+                " ",
+                console_text(outcome.org.name, 200),
+                f" · {outcome.ref.platform.label} ",
+                console_text(outcome.ref.page, 100),
+                ": ",
+                (outcome.status, style),
+                " ",
+                console_text(detail, 500),
+                *((" — ", console_text(note, 500)) if note else ()),
+            )
+        )
+    console.print(
+        f"Итого: опубликовано {len(result.published)} из {len(result.outcomes)}, ошибок "
+        f"{len(result.failed)}, проверить вручную {len(result.needs_check)}."
+    )
+    if source.banner is not None:
+        console.print(Text(source.banner, style="bold yellow"))
+    return 0 if result.ok else 1
