@@ -22,8 +22,7 @@ from rich.text import Text
 from ._errors import GospagesError
 from ._escape import console_text
 from ._factory import PageFactory
-from ._files import FileProblem, os_error_text
-from ._files import read_post_text as _read_post
+from ._files import FileProblem, os_error_text, read_post_text
 from ._models import Platform, Post
 from ._platforms import describe
 from ._russian import count_phrase, integer, number
@@ -632,7 +631,7 @@ def _check_post(args: argparse.Namespace) -> int:
 
     console = Console()
     try:
-        text = sys.stdin.read() if str(args.file) == "-" else _read_post(args.file)
+        text = sys.stdin.read() if str(args.file) == "-" else read_post_text(args.file)
         policy = load_policy(args.policy)
     except FileProblem as problem:
         return _fail(console, f"{args.file}: {problem}")

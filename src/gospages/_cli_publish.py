@@ -92,7 +92,8 @@ def _fail(console: Console, message: str) -> int:
 
 
 def _publish(args: argparse.Namespace) -> int:
-    from ._cli_audit import _read_post, _source
+    from ._cli_audit import _source
+    from ._files import read_post_text
     from ._models import Post
     from .planning import Selection, SelectionError, cross_post
 
@@ -100,7 +101,7 @@ def _publish(args: argparse.Namespace) -> int:
     if args.registry is None and not args.sandbox:
         return _fail(console, "укажите реестр (--registry ФАЙЛ) или --sandbox для песочницы")
     try:
-        text = sys.stdin.read() if str(args.file) == "-" else _read_post(args.file)
+        text = sys.stdin.read() if str(args.file) == "-" else read_post_text(args.file)
     except FileProblem as problem:
         return _fail(console, f"{args.file}: {problem}")
     except (OSError, UnicodeDecodeError) as error:
