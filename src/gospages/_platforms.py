@@ -39,6 +39,7 @@ class Platform(str, Enum):
     VK = "vk"
     OK = "ok"
     TELEGRAM = "telegram"
+    MAX = "max"
 
     @property
     def label(self) -> str:
@@ -300,6 +301,17 @@ def _telegram_page(parts: Sequence[str]) -> str | None:
     return parts[0]
 
 
+def _max_page(parts: Sequence[str]) -> str | None:
+    if not parts or parts[0] in ("join", "u", "c"):
+        # An invitation (max.ru/join/...) names no channel the Bot API can open.
+        raise ValueError("в адресе нет канала MAX: нужен max.ru/<имя канала> или id чата")
+    return parts[0]
+
+
+def _max_canonical(page: str) -> str:
+    return page.removeprefix("id") if re.fullmatch(r"id-?\d+", page) else page
+
+
 _MB = 1024 * 1024
 
 _DESCRIPTORS: dict[Platform, PlatformDescriptor] = {
@@ -388,6 +400,39 @@ _DESCRIPTORS: dict[Platform, PlatformDescriptor] = {
             opener="gospages.telegram._open:open_page",
             extra="telegram",
             page_from_path=_telegram_page,
+        ),
+        PlatformDescriptor(
+            platform=Platform.MAX,
+            label="MAX",
+            short="MAX",
+            where="в MAX",
+            kind=PlatformKind.MESSENGER,
+            # Not in order 2523-р (VK and OK are), and Russian-owned: 41-ФЗ's ban on
+            # answering residents through foreign messengers does not apply.
+            official=False,
+            foreign_owned=False,
+            aliases=("макс", "мессенджер max", "мессенджер макс", "max.ru"),
+            hosts=("max.ru",),
+            # A chat id (an int64, negative for channels) or the channel's public name.
+            page_pattern=re.compile(r"-?\d{1,19}|@?[A-Za-z][A-Za-z0-9_.-]{1,63}"),
+            page_hint="имя канала из ссылки max.ru/<имя> (adm_ensk) или id чата (-70000000000005)",
+            example="adm_ensk",
+            url_prefix="https://max.ru/",
+            limits=PostLimits(
+                text=4000,
+                photos=10,
+                polls=0,
+                comment_text=4000,
+                # The Bot API has no scheduling field: the publishing journal's runner
+                # will schedule; until then a future publish_at is refused.
+                can_schedule=False,
+                can_close_comments=False,
+            ),
+            profile_fields=frozenset({"avatar_url"}),
+            backend="gospages.max:MaxChannel",
+            opener="gospages.max._open:open_page",
+            page_from_path=_max_page,
+            canonical=_max_canonical,
         ),
     )
 }
