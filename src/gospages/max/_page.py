@@ -20,6 +20,7 @@ from .._models import (
     Platform,
     Post,
     PostSummary,
+    PublishedPost,
     Verification,
     VerificationState,
 )
@@ -166,8 +167,8 @@ class MaxChannel(OfficialPage):
 
     def capabilities(self) -> Capabilities:
         missing = {
-            Operation.SCHEDULE: "в Bot API MAX нет отложенных публикаций: публикуйте сейчас "
-            "(отложенные записи будет отправлять журнал публикаций)",
+            Operation.SCHEDULE: "отложенные публикации не поддерживаются: в Bot API MAX нет "
+            "отложенной отправки; опубликуйте сейчас (publish_at не задавайте)",
             Operation.PUBLISH_POLLS: "в Bot API MAX нет опросов",
             Operation.BAN: "блокировку пользователей Bot API MAX для каналов не даёт",
         }
@@ -451,6 +452,16 @@ class MaxChannel(OfficialPage):
             params={"comment_id": comment.id},
             retry=RetryMode.UNSAFE,
         )
+
+    async def publish(self, post: Post) -> PublishedPost:
+        """Publish ``post`` now. MAX has no scheduling and no polls: a post with
+        ``publish_at`` or a poll is refused before any request (`PermissionDenied`, as
+        :meth:`capabilities` says)."""
+        if post.publish_at is not None:
+            self._require(Operation.SCHEDULE)
+        if post.polls:
+            self._require(Operation.PUBLISH_POLLS)
+        return await super().publish(post)
 
     def _require(self, operation: Operation, post: Post | None = None) -> None:
         caps = self.capabilities()
