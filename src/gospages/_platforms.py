@@ -205,6 +205,8 @@ class PlatformDescriptor:
     """The backend class as ``module:Name``."""
     opener: str
     """The page opener as ``module:function``: ``(ref, settings, context) -> OfficialPage``."""
+    keys_doc: str | None = None
+    """Where the docs tell how to get the platform's keys: «Ключи ВКонтакте» (docs/vk-tokens.md)."""
     extra: str | None = None
     """The pip extra the backend needs, if any (``pip install "gospages[telegram]"``)."""
     page_from_path: Callable[[Sequence[str]], str | None] | None = None
@@ -341,6 +343,7 @@ _DESCRIPTORS: dict[Platform, PlatformDescriptor] = {
             ),
             profile_fields=frozenset({"avatar_url", "cover_url", "feedback_widgets"}),
             backend="gospages.vk:VKPage",
+            keys_doc="«Ключи ВКонтакте» (docs/vk-tokens.md)",
             opener="gospages.vk._open:open_page",
             canonical=_vk_canonical,
             site_names=_vk_site_names,
@@ -363,6 +366,7 @@ _DESCRIPTORS: dict[Platform, PlatformDescriptor] = {
             limits=PostLimits(text=None),
             profile_fields=frozenset({"avatar_url"}),
             backend="gospages.ok:OKPage",
+            keys_doc="«Одноклассники» (docs/ok.md)",
             opener="gospages.ok._open:open_page",
             page_from_path=_ok_page,
             site_names=_ok_site_names,
@@ -397,6 +401,7 @@ _DESCRIPTORS: dict[Platform, PlatformDescriptor] = {
             ),
             profile_fields=frozenset(),
             backend="gospages.telegram:TelegramChannel",
+            keys_doc="«Telegram» (docs/telegram.md)",
             opener="gospages.telegram._open:open_page",
             extra="telegram",
             page_from_path=_telegram_page,
@@ -430,6 +435,7 @@ _DESCRIPTORS: dict[Platform, PlatformDescriptor] = {
             ),
             profile_fields=frozenset({"avatar_url"}),
             backend="gospages.max:MaxChannel",
+            keys_doc="«MAX» (docs/max.md)",
             opener="gospages.max._open:open_page",
             page_from_path=_max_page,
             canonical=_max_canonical,
