@@ -18,8 +18,8 @@ import trustme
 
 from gospages import (
     AuthError,
-    NotFound,
     Link,
+    NotFound,
     Operation,
     PermissionDenied,
     Photo,
@@ -315,7 +315,7 @@ async def test_a_certificate_from_another_ca_is_refused_for_the_max_host(
 
 
 def test_a_missing_ca_file_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(ValidationError, match="gosuslugi.ru/crt"):
+    with pytest.raises(ValidationError, match=r"gosuslugi\.ru/crt"):
         MaxChannel(-1, token="t", ca_file=tmp_path / "none.pem")
 
 
