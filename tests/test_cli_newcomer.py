@@ -179,4 +179,5 @@ def test_apply_says_what_was_done_and_where_the_journal_is(
         "ВКонтакте",
         "Одноклассники",
         "Telegram",
+        "MAX",
     }

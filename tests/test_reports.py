@@ -492,8 +492,8 @@ def test_yearly_paragraph_in_the_words_of_a_district_report(report: AuditReport)
     text = render_yearly(report)
     assert "\n" not in text.strip()
     assert (
-        "представлены в социальных сетях «ВКонтакте», «Одноклассники» и мессенджере «Telegram»"
-        in text
+        "представлены в социальных сетях «ВКонтакте», «Одноклассники» и мессенджерах "
+        "«Telegram» и «MAX»" in text
     )
     counted = totals(report)
     for platform, (_, subs, _) in counted.items():

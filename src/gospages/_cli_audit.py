@@ -399,13 +399,7 @@ _SANDBOX_REGION_BANNER = (
 
 # -- no page read: no report ------------------------------------------------------------------
 
-#: Where the docs tell how to get each platform's keys (by `Platform.value`); a platform
-#: not listed points to «Ключи и открытие страниц».
-_KEYS_DOCS = {
-    "vk": "«Ключи ВКонтакте» (docs/vk-tokens.md)",
-    "ok": "«Одноклассники» (docs/ok.md)",
-    "telegram": "«Telegram» (docs/telegram.md)",
-}
+#: Where the docs tell how to get keys when the platform's descriptor names no page of its own.
 _OPEN_PAGES_DOCS = "«Ключи и открытие страниц» (docs/open-pages.md)"
 
 
@@ -476,7 +470,7 @@ def _nothing_read(
                     "адреса страниц и доступ в интернет.",
                 )
             )
-        docs = _KEYS_DOCS.get(platform.value, _OPEN_PAGES_DOCS)
+        docs = describe(platform).keys_doc or _OPEN_PAGES_DOCS
         console.print(Text(f"  Как получить ключи: документация, раздел {docs}."))
     registry = escape(str(args.registry)) if args.registry is not None else "РЕЕСТР"
     console.print(

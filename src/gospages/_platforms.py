@@ -39,6 +39,7 @@ class Platform(str, Enum):
     VK = "vk"
     OK = "ok"
     TELEGRAM = "telegram"
+    MAX = "max"
 
     @property
     def label(self) -> str:
@@ -204,6 +205,8 @@ class PlatformDescriptor:
     """The backend class as ``module:Name``."""
     opener: str
     """The page opener as ``module:function``: ``(ref, settings, context) -> OfficialPage``."""
+    keys_doc: str | None = None
+    """Where the docs tell how to get the platform's keys: «Ключи ВКонтакте» (docs/vk-tokens.md)."""
     extra: str | None = None
     """The pip extra the backend needs, if any (``pip install "gospages[telegram]"``)."""
     page_from_path: Callable[[Sequence[str]], str | None] | None = None
@@ -300,6 +303,17 @@ def _telegram_page(parts: Sequence[str]) -> str | None:
     return parts[0]
 
 
+def _max_page(parts: Sequence[str]) -> str | None:
+    if not parts or parts[0] in ("join", "u", "c"):
+        # An invitation (max.ru/join/...) names no channel the Bot API can open.
+        raise ValueError("в адресе нет канала MAX: нужен max.ru/<имя канала> или id чата")
+    return parts[0]
+
+
+def _max_canonical(page: str) -> str:
+    return page.removeprefix("id") if re.fullmatch(r"id-?\d+", page) else page
+
+
 _MB = 1024 * 1024
 
 _DESCRIPTORS: dict[Platform, PlatformDescriptor] = {
@@ -329,6 +343,7 @@ _DESCRIPTORS: dict[Platform, PlatformDescriptor] = {
             ),
             profile_fields=frozenset({"avatar_url", "cover_url", "feedback_widgets"}),
             backend="gospages.vk:VKPage",
+            keys_doc="«Ключи ВКонтакте» (docs/vk-tokens.md)",
             opener="gospages.vk._open:open_page",
             canonical=_vk_canonical,
             site_names=_vk_site_names,
@@ -351,6 +366,7 @@ _DESCRIPTORS: dict[Platform, PlatformDescriptor] = {
             limits=PostLimits(text=None),
             profile_fields=frozenset({"avatar_url"}),
             backend="gospages.ok:OKPage",
+            keys_doc="«Одноклассники» (docs/ok.md)",
             opener="gospages.ok._open:open_page",
             page_from_path=_ok_page,
             site_names=_ok_site_names,
@@ -385,9 +401,44 @@ _DESCRIPTORS: dict[Platform, PlatformDescriptor] = {
             ),
             profile_fields=frozenset(),
             backend="gospages.telegram:TelegramChannel",
+            keys_doc="«Telegram» (docs/telegram.md)",
             opener="gospages.telegram._open:open_page",
             extra="telegram",
             page_from_path=_telegram_page,
+        ),
+        PlatformDescriptor(
+            platform=Platform.MAX,
+            label="MAX",
+            short="MAX",
+            where="в MAX",
+            kind=PlatformKind.MESSENGER,
+            # Not in order 2523-р (VK and OK are), and Russian-owned: 41-ФЗ's ban on
+            # answering residents through foreign messengers does not apply.
+            official=False,
+            foreign_owned=False,
+            aliases=("макс", "мессенджер max", "мессенджер макс", "max.ru"),
+            hosts=("max.ru",),
+            # A chat id (an int64, negative for channels) or the channel's public name.
+            page_pattern=re.compile(r"-?\d{1,19}|@?[A-Za-z][A-Za-z0-9_.-]{1,63}"),
+            page_hint="имя канала из ссылки max.ru/<имя> (adm_ensk) или id чата (-70000000000005)",
+            example="adm_ensk",
+            url_prefix="https://max.ru/",
+            limits=PostLimits(
+                text=4000,
+                photos=10,
+                polls=0,
+                comment_text=4000,
+                # The Bot API has no scheduling field: the publishing journal's runner
+                # will schedule; until then a future publish_at is refused.
+                can_schedule=False,
+                can_close_comments=False,
+            ),
+            profile_fields=frozenset({"avatar_url"}),
+            backend="gospages.max:MaxChannel",
+            keys_doc="«MAX» (docs/max.md)",
+            opener="gospages.max._open:open_page",
+            page_from_path=_max_page,
+            canonical=_max_canonical,
         ),
     )
 }

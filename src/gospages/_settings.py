@@ -7,6 +7,7 @@ no repr, log line or error. The older short names of the OK and Telegram variabl
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
@@ -78,6 +79,12 @@ class Settings(BaseSettings):
     tg_session: SecretStr | None = None
     """GOSPAGES_TG_SESSION: a Telethon StringSession of an authorised account."""
 
+    max_token: SecretStr | None = None
+    """GOSPAGES_MAX_TOKEN: the MAX bot's token from the MAX business platform."""
+    max_ca_file: Path | None = None
+    """GOSPAGES_MAX_CA_FILE: the Минцифры root certificate («Russian Trusted Root CA», PEM,
+    from https://www.gosuslugi.ru/crt), trusted for the MAX API host only."""
+
     timeout: float = Field(default=30.0, gt=0)
     """GOSPAGES_TIMEOUT: seconds to wait for a platform's answer."""
 
@@ -117,6 +124,7 @@ class Settings(BaseSettings):
         "ok_access_token",
         "tg_api_hash",
         "tg_session",
+        "max_token",
         mode="after",
     )
     @classmethod
@@ -130,6 +138,11 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_key_is_none(cls, value: str | None) -> str | None:
         return value if value and value.strip() else None
+
+    @field_validator("max_ca_file", mode="before")
+    @classmethod
+    def _blank_path_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("tg_api_id", mode="before")
     @classmethod

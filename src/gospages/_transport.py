@@ -1,4 +1,4 @@
-"""The one HTTP transport shared by the VK and OK backends.
+"""The one HTTP transport shared by the VK, OK and MAX backends.
 
 It owns (or borrows) an ``httpx.AsyncClient`` and gives the backends three things:
 
@@ -7,8 +7,8 @@ It owns (or borrows) an ``httpx.AsyncClient`` and gives the backends three thing
 * `RetryPolicy` and `Transport.run`: bounded retries with exponential backoff
   and jitter (tenacity) that honour a platform's ``retry_after``; *which* errors are retried
   is the caller's decision, because a write may only be retried when it is idempotent;
-* `Transport.post`: one HTTP POST whose failures become gospages errors without the
-  request (and so without the token) attached.
+* `Transport.post` and `Transport.request`: one HTTP request whose failures become
+  gospages errors without the request (and so without the token) attached.
 """
 
 from __future__ import annotations
@@ -281,16 +281,17 @@ class RetryMode(Enum):
 
 @dataclass(frozen=True)
 class RetryCodes:
-    """A platform's native error codes that each :class:`RetryMode` retries.
+    """A platform's native error codes that each :class:`RetryMode` retries (numbers, or
+    MAX's text codes such as ``attachment.not.ready``).
 
     HTTP 5xx and lost connections (errors without an integer code) are retried in the
     ``READ`` and ``IDEMPOTENT`` modes; in ``UNSAFE`` mode the outcome of a write is
     unknown after them, so they are never resent.
     """
 
-    read: frozenset[int]
-    idempotent: frozenset[int]
-    unsafe: frozenset[int]
+    read: frozenset[int | str]
+    idempotent: frozenset[int | str]
+    unsafe: frozenset[int | str]
 
     def predicate(self, mode: RetryMode) -> Callable[[GospagesError], bool]:
         codes = {
@@ -300,6 +301,8 @@ class RetryCodes:
         }[mode]
 
         def check(error: GospagesError) -> bool:
+            if error.code is not None and error.code in codes:
+                return True  # the platform's own "not done, try again" (MAX: a text code)
             if isinstance(error, RateLimited) and error.code == HTTP_TOO_MANY:
                 # HTTP 429 says "not now" before anything was done; only reads are resent
                 # after it (a write is the caller's to repeat).
@@ -420,8 +423,12 @@ class Transport:
         user_agent: str | None = None,
         clock: Clock | None = None,
         ssl_context: ssl.SSLContext | None = None,
+        mounts: Callable[[], Mapping[str, httpx.AsyncBaseTransport]] | None = None,
     ) -> None:
         self.platform = platform
+        self._mounts = mounts
+        """Makes the per-host transports of a client this transport creates (MAX trusts
+        its own root certificate for its API host only)."""
         self.retry = retry or RetryPolicy()
         self.clock: Clock = resolve_clock(clock, http_client)
         """Time for the limiters and the retry backoff (``clock=``, else the clock of the
@@ -438,10 +445,12 @@ class Transport:
         # Created lazily, inside the running loop (an AsyncClient built in one loop and
         # used in another fails with "Event loop is closed").
         if self._client is None:
+            mounts = dict(self._mounts()) if self._mounts is not None else None
             self._client = httpx.AsyncClient(
                 timeout=self._timeout,
                 headers=self._headers,
                 verify=self._ssl_context or default_ssl_context(),
+                mounts=mounts,
             )
         return self._client
 
@@ -467,6 +476,28 @@ class Transport:
         ``on_send()`` is called when the request starts going out on its connection
         (after waiting for the pool and connecting), if the client's transport says so.
         """
+        return await self.request(
+            "POST", url, method=method, data=data, files=files, headers=headers, on_send=on_send
+        )
+
+    async def request(
+        self,
+        verb: str,
+        url: str,
+        *,
+        method: str,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        data: Mapping[str, Any] | None = None,
+        files: Mapping[str, tuple[str, bytes]] | None = None,
+        headers: Mapping[str, str] | None = None,
+        on_send: Callable[[], None] | None = None,
+    ) -> httpx.Response:
+        """One HTTP request (``verb``: GET, POST, PUT, DELETE ...) for REST APIs (MAX).
+
+        ``params`` go into the query string (never put a secret there: URLs get
+        logged), ``json`` is a JSON body. Errors and ``on_send`` as for :meth:`post`.
+        """
         extensions: dict[str, Any] | None = None
         if on_send is not None:
 
@@ -479,8 +510,11 @@ class Transport:
             # While the request is out (a real socket, maybe a served fake), virtual time
             # must not run ahead of it: the clock waits for the answer.
             with self.clock.outside():
-                response = await self.client.post(
+                response = await self.client.request(
+                    verb,
                     url,
+                    params=dict(params) if params is not None else None,
+                    json=json,
                     data=dict(data) if data is not None else None,
                     files=dict(files) if files is not None else None,
                     headers={**self._headers, **(headers or {})},

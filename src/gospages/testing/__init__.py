@@ -8,7 +8,8 @@ errors. Wire it into a page with ``http_client=fake.client()``::
     fake.add_token("t-user", kind="user", user_id=7, admin_of=[1])
     page = VKPage("adm", user_token="t-user", http_client=fake.client())
 
-`FakeOK` does the same for Odnoklassniki (signatures checked on every request).
+`FakeOK` does the same for Odnoklassniki (signatures checked on every request), and
+`FakeMax` for the MAX Bot API (`sample_max` builds a ready channel).
 `sample_vk` and `sample_ok` build ready sandboxes with pages, posts and comments;
 `build_region` builds a whole region (registry, pages on three platforms, weeks of
 posts and comments of every kind, compliant and failing pages) with its ground truth.
@@ -26,8 +27,10 @@ from typing import TYPE_CHECKING, Any
 
 from .._clock import Clock, RealClock, VirtualClock
 from ._base import FakeCall, UnsupportedByFake
+from ._max import FakeMax, FakeMaxChannel, FakeMaxComment, FakeMaxMessage
 from ._ok import FakeOK, FakeOKComment, FakeOKGroup, FakeOKTopic
 from ._sample import SampleOK, SampleVK, sample_ok, sample_vk
+from ._sample_max import SampleMax, sample_max
 from ._scenario import COMMENT_KINDS, PageSetup, Scenario, build_region, sandbox_for
 from ._vk import FakeComment, FakeGroup, FakePost, FakeVK, VKCall
 
@@ -40,6 +43,10 @@ __all__ = [
     "FakeCall",
     "FakeComment",
     "FakeGroup",
+    "FakeMax",
+    "FakeMaxChannel",
+    "FakeMaxComment",
+    "FakeMaxMessage",
     "FakeOK",
     "FakeOKComment",
     "FakeOKGroup",
@@ -49,6 +56,7 @@ __all__ = [
     "FakeVK",
     "PageSetup",
     "RealClock",
+    "SampleMax",
     "SampleOK",
     "SampleVK",
     "Scenario",
@@ -56,6 +64,7 @@ __all__ = [
     "VKCall",
     "VirtualClock",
     "build_region",
+    "sample_max",
     "sample_ok",
     "sample_vk",
     "sandbox_for",

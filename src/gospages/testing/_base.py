@@ -30,7 +30,7 @@ class UnsupportedByFake(Exception):
 class FakeError(Exception):
     """An error the fake answers in the platform's own shape."""
 
-    def __init__(self, code: int, msg: str, **extra: Any) -> None:
+    def __init__(self, code: int | str, msg: str, **extra: Any) -> None:
         super().__init__(msg)
         self.code = code
         self.msg = msg
@@ -89,7 +89,7 @@ class FakeHTTPPlatform(abc.ABC):
         self,
         method: str,
         *,
-        error_code: int | None = None,
+        error_code: int | str | None = None,
         http_status: int | None = None,
         times: int = 1,
         lose_response: bool = False,
@@ -195,7 +195,7 @@ class FakeHTTPPlatform(abc.ABC):
                 self.end_headers()
                 self.wfile.write(payload)
 
-            do_GET = do_POST = _answer
+            do_GET = do_POST = do_PUT = do_DELETE = _answer
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass

@@ -1,11 +1,12 @@
-"""A whole region on the sandbox: bodies, their pages on three platforms, weeks of life.
+"""A whole region on the sandbox: bodies, their pages on four platforms, weeks of life.
 
 :func:`build_region` makes a registry of a region, its districts, settlements and
-subordinate institutions, puts their pages into :class:`FakeVK`, :class:`FakeOK` and (with
-Telethon installed) ``FakeTelegram``, fills them with weeks of posts and with comments
-of every kind users write, and keeps the ground truth: which page was made to break which
-norm, and what each comment is. Some pages are exemplary, some are not (no contacts, no
-«Госорганизация» mark, silent for weeks, comments closed) and one settlement has no page.
+subordinate institutions, puts their pages into :class:`FakeVK`, :class:`FakeOK`,
+:class:`FakeMax` and (with Telethon installed) ``FakeTelegram``, fills them with weeks of
+posts and with comments of every kind users write, and keeps the ground truth: which page
+was made to break which norm, and what each comment is. Some pages are exemplary, some
+are not (no contacts, no «Госорганизация» mark, silent for weeks, comments closed) and one
+settlement has no page.
 Everything is deterministic for a given ``seed``.
 """
 
@@ -24,6 +25,7 @@ from .._page import OfficialPage
 from .._platforms import describe
 from .._settings import Settings
 from ..registry import Organization, OrgKind, OrgLevel, PageRef, Registry
+from ._max import ALL_RIGHTS, FakeMax
 from ._ok import FakeOK
 from ._vk import FakeVK
 
@@ -113,6 +115,8 @@ class Scenario:
     """``(platform, page, comment id) -> kind`` (a key of :data:`COMMENT_KINDS`)."""
     clock: Clock = field(default_factory=RealClock)
     """The time the fakes and the pages opened here run on (virtual unless real pace)."""
+    max: FakeMax = field(default_factory=FakeMax)
+    """The MAX fake (its bot, :attr:`max_token`, administers every channel made)."""
     skipped: list[tuple[PageRef, str]] = field(default_factory=list)
     """Pages of the registry the sandbox could not make, with the reason in Russian
     (`Scenario.from_registry`); opening one fails."""
@@ -122,6 +126,7 @@ class Scenario:
     ok_application_key: str = "REGIONAPPKEYABABA"
     ok_application_secret_key: str = "region-ok-app-secret-0001"  # noqa: S105
     ok_access_token: str = "region-ok-access-token-0001"  # noqa: S105
+    max_token: str = "region-max-bot-token-0001"  # noqa: S105
 
     def open(self, org_id: str, platform: Platform, **options: Any) -> OfficialPage:
         """The page of ``org_id`` on ``platform``, wired to the sandbox (close it after use)."""
@@ -138,11 +143,16 @@ class Scenario:
             ok_application_key=self.ok_application_key,
             ok_application_secret_key=self.ok_application_secret_key,
             ok_access_token=self.ok_access_token,
+            max_token=self.max_token,
         )
 
     def connections(self) -> dict[Platform, Any]:
         """The fakes as the connections `gospages.PageFactory` hands to the pages."""
-        found: dict[Platform, Any] = {Platform.VK: self.vk.client(), Platform.OK: self.ok.client()}
+        found: dict[Platform, Any] = {
+            Platform.VK: self.vk.client(),
+            Platform.OK: self.ok.client(),
+            Platform.MAX: self.max.client(),
+        }
         if self.telegram is not None:
             found[Platform.TELEGRAM] = self.telegram
         return found
@@ -264,7 +274,14 @@ def build_region(
     ) -> None:
         refs = []
         for platform, setup in pages:
-            ref = _make_page(scenario, rng, ids, name, platform, setup, t0, weeks)
+            # MAX channels draw from their own generator, so the content of the other
+            # pages stays what it was before MAX joined the region.
+            own = (
+                random.Random(f"{seed}-{org_id}-{platform.value}")  # noqa: S311
+                if platform is Platform.MAX
+                else rng
+            )
+            ref = _make_page(scenario, own, ids, name, platform, setup, t0, weeks)
             refs.append(ref)
             setups.append(PageSetup(**{**setup.__dict__, "org_id": org_id, "page": ref.page}))
         orgs.append(
@@ -283,6 +300,7 @@ def build_region(
         (Platform.VK, good(7)),
         (Platform.OK, good(5)),
         (Platform.TELEGRAM, good(7)),
+        (Platform.MAX, good(5)),
     )
     districts = [
         ("ensk", "Администрация Энского района", "Энского района"),
@@ -316,6 +334,8 @@ def build_region(
         pages: list[tuple[Platform, PageSetup]] = [(Platform.VK, good(5)), (Platform.OK, good(3))]
         if index == 0:
             pages.append((Platform.TELEGRAM, good(5)))
+        else:
+            pages.append((Platform.MAX, PageSetup("", Platform.MAX, "", posts_per_week=2)))
         org(key, name, OrgKind.LOCAL_GOVERNMENT, OrgLevel.DISTRICT, "region", *pages)
         for skey, sname, setup in settlements[key]:
             spages: list[tuple[Platform, PageSetup]] = (
@@ -360,7 +380,8 @@ def _empty(
     vk = FakeVK(rate_limits=vk_rate_limits, clock=clock)
     ok = FakeOK(clock=clock)
     tg = _telegram(clock) if telegram else None
-    scenario = Scenario(Registry(), vk, ok, tg, {}, clock=clock)
+    scenario = Scenario(Registry(), vk, ok, tg, {}, clock=clock, max=FakeMax(clock=clock))
+    scenario.max.add_bot(scenario.max_token, user_id=_MAX_BOT)
     vk.add_token(scenario.vk_service_token, kind="service")
     ok.add_app(scenario.ok_application_key, secret_key=scenario.ok_application_secret_key)
     ok.add_token(scenario.ok_access_token, user_id=_ADMIN)
@@ -375,13 +396,19 @@ def _administer(scenario: Scenario) -> None:
 
 
 _ADMIN = "575000000001"
+_MAX_BOT = 910000001
 
 
 class _Ids:
     """Ids for the pages made, skipping those a user's registry names."""
 
     def __init__(self, reserved: Iterable[tuple[Platform, int]] = ()) -> None:
-        self._last = {Platform.VK: 200000, Platform.OK: 54000000000000, Platform.TELEGRAM: 3000}
+        self._last = {
+            Platform.VK: 200000,
+            Platform.OK: 54000000000000,
+            Platform.TELEGRAM: 3000,
+            Platform.MAX: -71000000000000,
+        }
         self._reserved = set(reserved)
 
     def next(self, platform: Platform) -> int:
@@ -521,6 +548,8 @@ def _make_page(
         return ref or PageRef(
             platform=Platform.OK, page=ok_gid, url=f"https://ok.ru/group/{ok_gid}"
         )
+    if platform is Platform.MAX:
+        return _make_max(scenario, rng, ids, name, setup, t0, posts, description, members, ref)
     tg = scenario.telegram
     made = ids.next(Platform.TELEGRAM)
     channel_id, username = (
@@ -597,6 +626,9 @@ def _identity(scenario: Scenario, ref: PageRef) -> tuple[Platform, int | str]:
             if not ref.page.strip().isdigit():
                 raise _CannotMake(f"«{ref.page}» — не числовой id группы Одноклассников")
             return Platform.OK, int(ref.page.strip())
+        if ref.platform is Platform.MAX:
+            chat = _max_ref(ref)
+            return Platform.MAX, chat if isinstance(chat, int) else chat.casefold()
         if scenario.telegram is None:
             raise _CannotMake(
                 f"Telegram в песочнице недоступен: pip install "
@@ -627,6 +659,71 @@ def _telegram_ref(ref: PageRef, made: int) -> tuple[int, str | None]:
     if isinstance(entity, int):
         return utils.resolve_id(entity)[0], None
     return made, entity
+
+
+def _max_ref(ref: PageRef) -> int | str:
+    """The chat id or the public name ``ref.page`` gives, as `gospages.max.MaxChannel`
+    reads it."""
+    from .._errors import ValidationError
+
+    text = ref.page.strip().lstrip("@")
+    if text.lstrip("-").isdigit():
+        chat = int(text)
+        if chat >= 0:
+            raise ValidationError(f"«{ref.page}» — не id канала MAX (он отрицательный)")
+        return chat
+    return text
+
+
+def _make_max(
+    scenario: Scenario,
+    rng: random.Random,
+    ids: _Ids,
+    name: str,
+    setup: PageSetup,
+    t0: float,
+    posts: list[float],
+    description: str,
+    members: int,
+    ref: PageRef | None,
+) -> PageRef:
+    """A MAX channel (the sandbox's bot administers it) with posts and comments; MAX
+    channels may answer residents (41-ФЗ does not apply), so questions get answers."""
+    given = _max_ref(ref) if ref is not None else None
+    chat_id = given if isinstance(given, int) else ids.next(Platform.MAX)
+    public = given if isinstance(given, str) else f"channel{abs(chat_id) % 100000}"
+    fake = scenario.max
+    fake.add_channel(
+        chat_id,
+        name,
+        name=public,
+        description=description,
+        participants=members,
+        icon_url=f"https://i.oneme.ru/fake/{public}.webp",
+        bots={_MAX_BOT: ALL_RIGHTS},
+    )
+    for date in posts:
+        message = fake.add_post(
+            chat_id, rng.choice(_POST_TEXTS), date=date, views=rng.randint(50, 2000)
+        )
+        if not setup.comments_open:
+            continue
+        for kind, text, when in _comments(rng, date, t0):
+            comment = fake.add_comment(
+                chat_id, message.mid, text, user_id=rng.randint(10**6, 10**8), date=when
+            )
+            key = public if ref is None or isinstance(given, str) else str(chat_id)
+            scenario.comment_kinds[(Platform.MAX, key, comment.mid)] = kind
+            if _answers(rng, setup, kind):
+                fake.add_comment(
+                    chat_id,
+                    message.mid,
+                    _ANSWER,
+                    user_id=None,
+                    reply_to=comment.mid,
+                    date=min(t0 - 60, when + rng.uniform(1, 20) * 3600),
+                )
+    return ref or PageRef(platform=Platform.MAX, page=public, url=f"https://max.ru/{public}")
 
 
 _ANSWER = "Спасибо за обращение! Ответ направили в личные сообщения, подробности — в ПОС."

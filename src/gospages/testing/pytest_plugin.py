@@ -6,6 +6,8 @@ Installed with gospages, they are available in any test without an import:
 * ``vk_sandbox``: :func:`~gospages.testing.sample_vk` (two communities, posts, comments);
 * ``fake_ok``: an empty :class:`~gospages.testing.FakeOK`;
 * ``ok_sandbox``: :func:`~gospages.testing.sample_ok`;
+* ``fake_max``: an empty :class:`~gospages.testing.FakeMax` with MAX's 30 requests/s;
+* ``max_sandbox``: :func:`~gospages.testing.sample_max`;
 * ``fake_telegram``: an empty :class:`~gospages.testing.FakeTelegram` (needs Telethon:
   ``pip install gospages[telegram]``).
 
@@ -21,11 +23,21 @@ from typing import Any
 import pytest
 
 from .._clock import VirtualClock
+from ._max import FakeMax
 from ._ok import FakeOK
 from ._sample import SampleOK, SampleVK, sample_ok, sample_vk
+from ._sample_max import SampleMax, sample_max
 from ._vk import FakeVK
 
-__all__ = ["fake_ok", "fake_telegram", "fake_vk", "ok_sandbox", "vk_sandbox"]
+__all__ = [
+    "fake_max",
+    "fake_ok",
+    "fake_telegram",
+    "fake_vk",
+    "max_sandbox",
+    "ok_sandbox",
+    "vk_sandbox",
+]
 
 
 @pytest.fixture
@@ -50,6 +62,18 @@ def fake_ok() -> FakeOK:
 def ok_sandbox() -> SampleOK:
     """A ready OK sandbox with the district administration's group."""
     return sample_ok()
+
+
+@pytest.fixture
+def fake_max() -> FakeMax:
+    """An empty FakeMax: add a bot and a channel, then pass ``http_client=fake_max.client()``."""
+    return FakeMax(clock=VirtualClock())
+
+
+@pytest.fixture
+def max_sandbox() -> SampleMax:
+    """A ready MAX sandbox with the district administration's channel."""
+    return sample_max()
 
 
 @pytest.fixture
