@@ -22,7 +22,7 @@ from gospages.planning import (
     load_plan_report,
     next_week,
     plan_to_ics,
-    simple_resolver,
+    selection_resolver,
 )
 from gospages.requirements import Severity, load_policy
 from gospages.testing import build_region
@@ -324,14 +324,15 @@ def test_policy_publishing_section_is_validated() -> None:
     assert hours is not None and hours[0] == time(8)
 
 
-def test_next_week_and_simple_resolver(registry: Any) -> None:
+def test_next_week_and_selection_resolver(registry: Any) -> None:
     assert next_week(date(2026, 11, 30)) == date(2026, 12, 7)
     assert next_week(date(2026, 12, 6)) == date(2026, 12, 7)
-    resolve = simple_resolver(registry)
+    resolve = selection_resolver(registry)
     assert len(resolve("все")) == len(registry.pages())
     assert {p.platform.value for _, p in resolve("ensk, zarechny platform=vk,ok")} == {"vk", "ok"}
-    with pytest.raises(ValueError, match="нет в реестре"):
+    with pytest.raises(ValueError, match="в реестре нет"):
         resolve("nowhere")
+    assert resolve("parent=ensk level=поселение platform=вк") == resolve("ensk.lugovoe ensk.berezovka ensk.kamenka platform=vk")
 
 
 # -- iCalendar -------------------------------------------------------------------------------
@@ -341,7 +342,7 @@ def test_ics_parses_back_with_stable_uids_and_escaped_text(tmp_path: Path, regis
     icalendar = pytest.importorskip("icalendar")
     text = "Итоги; встречи, с жителями\\итог\nВторая строка " + "длинная " * 30
     plan = _plan(tmp_path, f'07.12.2026;10:00;ensk;"{text}";;;\n08.12.2026;09:00;all;Ёлка;;;\n')
-    ics = plan_to_ics(plan, resolve=simple_resolver(registry), now=NOW)
+    ics = plan_to_ics(plan, resolve=selection_resolver(registry), now=NOW)
     assert all(len(line.encode()) <= 75 for line in ics.split("\r\n"))
     calendar = icalendar.Calendar.from_ical(ics)
     events = list(calendar.walk("VEVENT"))

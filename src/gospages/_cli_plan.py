@@ -77,7 +77,7 @@ def _load(
 
     from ._errors import GospagesError
     from ._escape import console_text
-    from .planning import load_plan_report, simple_resolver
+    from .planning import load_plan_report, selection_resolver
     from .registry import load_registry
 
     try:
@@ -86,9 +86,7 @@ def _load(
     except GospagesError as error:
         err.print(Text.assemble(("Ошибка:", "red"), " ", console_text(str(error), None)))
         return None
-    # THE SEAM: `all` or organisation ids until gospages.planning.Selection lands; then
-    # resolve = lambda text: Selection.parse(text).pages(registry).
-    resolve = simple_resolver(registry) if registry is not None else None
+    resolve = selection_resolver(registry) if registry is not None else None
     return report, registry, resolve
 
 

@@ -127,7 +127,9 @@ class PostLimits:
             (len(post.links), self.links, "ссылок"),
             (len(post.polls), self.polls, "опросов"),
         ):
-            if most is not None and count > most:
+            if most == 0 and count:
+                out.append(f"{what} площадка не принимает ({count})")
+            elif most is not None and count > most:
                 out.append(f"{what} больше {most} на запись ({count})")
         for poll in post.polls:
             if self.poll_question is not None and self.length(poll.question) > self.poll_question:

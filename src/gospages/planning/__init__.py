@@ -48,7 +48,7 @@ from ._plan_check import (
     Shortfall,
     check_plan,
     next_week,
-    simple_resolver,
+    selection_resolver,
 )
 from ._plan_io import PlanReport, load_plan, load_plan_report, plan_from_rows
 from ._runner import Reconciled, publish_once, reconcile, run_due
@@ -95,7 +95,7 @@ __all__ = [
     "publish_once",
     "reconcile",
     "run_due",
-    "simple_resolver",
+    "selection_resolver",
     "target_key",
     "write_ics",
 ]

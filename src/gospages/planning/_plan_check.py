@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
@@ -14,6 +13,7 @@ from ..registry import Organization, PageRef, Registry
 from ..requirements import RULES, Policy, Severity, check_post, load_policy
 from ._holidays import holiday_calendar
 from ._plan import ContentPlan, PlanItem
+from ._selection import Selection
 
 __all__ = [
     "ItemProblem",
@@ -22,8 +22,8 @@ __all__ = [
     "Shortfall",
     "check_plan",
     "next_week",
+    "selection_resolver",
     "shortfall_text",
-    "simple_resolver",
 ]
 
 Resolver = Callable[[str], list[tuple[Organization, PageRef]]]
@@ -76,45 +76,14 @@ def next_week(today: date) -> date:
     return today + timedelta(days=7 - today.weekday())
 
 
-_ALL = frozenset({"all", "все", "*"})
 
 
-def simple_resolver(registry: Registry) -> Resolver:
-    """THE SEAM until selections land: a target is ``all`` («все») or organisation ids
-    separated by spaces or commas, optionally with ``platform=vk,ok``. Replace it with
-    ``lambda text: Selection.parse(text).pages(registry)``."""
+def selection_resolver(registry: Registry) -> Resolver:
+    """Targets as :class:`~gospages.planning.Selection` texts over ``registry``
+    (``Selection.parse(text).pages(registry)``)."""
 
     def resolve(text: str) -> list[tuple[Organization, PageRef]]:
-        platforms: set[Platform] | None = None
-        ids: list[str] = []
-        for token in re.split(r"[\s;]+", text.strip()):
-            if not token:
-                continue
-            key, sep, value = token.partition("=")
-            if sep and key.strip().casefold() in ("platform", "площадка"):
-                platforms = set()
-                for name in re.split(r"[,\s]+", value.strip()):
-                    try:
-                        platforms.add(Platform(name.strip().casefold()))
-                    except ValueError:
-                        raise ValueError(f"неизвестная площадка «{name}»") from None
-            elif sep:
-                raise ValueError(
-                    f"условие «{token}» пока не поддерживается: укажите all или id организаций"
-                )
-            else:
-                ids.extend(t for t in token.split(",") if t)
-        if not ids or any(i.casefold() in _ALL for i in ids):
-            pages = registry.pages()
-        else:
-            pages = []
-            for org_id in ids:
-                try:
-                    org = registry.get(org_id)
-                except KeyError:
-                    raise ValueError(f"организации с id «{org_id}» нет в реестре") from None
-                pages.extend((org, page) for page in org.pages)
-        return [(o, p) for o, p in pages if platforms is None or p.platform in platforms]
+        return Selection.parse(text).pages(registry)
 
     return resolve
 
@@ -131,7 +100,7 @@ def check_plan(
     """What to fix in ``plan`` before the week from ``week`` (default: next Monday).
 
     * with a ``registry``: each item's pages (``resolve``, default
-      :func:`simple_resolver`), and every page of the registry the week's plan leaves
+      :func:`selection_resolver`), and every page of the registry the week's plan leaves
       under its policy's posts per week (``Policy.posts_per_week_for``: by page category,
       then organisation kind — the numbers POL-FREQ audits);
     * each post of the week through :func:`gospages.requirements.check_post` and the
@@ -146,11 +115,22 @@ def check_plan(
     items = plan.week(first)
     result = PlanCheck(week=first, items=items)
     if registry is not None and resolve is None:
-        resolve = simple_resolver(registry)
+        resolve = selection_resolver(registry)
 
     for item in items:
         platforms: list[Platform] = list(Platform)
-        if resolve is not None:
+        if resolve is None:
+            # Without a registry the target's own platforms (``platform=vk,ok``) still say
+            # which limits apply; a target naming none goes to every platform.
+            try:
+                named = Selection.parse(item.target).platforms
+            except ValueError as exc:
+                result.problems.append(
+                    ItemProblem(item, "GP-TARGET", Severity.ERROR, f"«{item.target}»: {exc}")
+                )
+                continue
+            platforms = list(named) or platforms
+        else:
             try:
                 pages = resolve(item.target)
             except ValueError as exc:

@@ -174,7 +174,9 @@ class Selection:
 
         ``kind=поселение parent=ensk platform=vk,ok``; Russian keys work too
         (``вид``, ``уровень``, ``родитель``, ``площадка``, ``категория``,
-        ``организация``); a value with spaces goes in quotes. ``все`` selects every page.
+        ``организация``); a value with spaces goes in quotes. ``все`` selects every page. A
+        word without ``=`` is an organisation id (``ensk zarechny platform=vk`` is
+        ``org=ensk,zarechny platform=vk``), as people write a plan's «Кому» column.
         Raises :class:`SelectionError` naming the bad key or value and the allowed ones.
         """
         try:
@@ -192,9 +194,13 @@ class Selection:
         for word in words:
             key, equals, value = word.partition("=")
             if not equals:
-                raise SelectionError(
-                    f"Выборка: «{word}» — не пара ключ=значение. Ключи: {_KEY_HELP}"
-                )
+                if _norm(word) in _KEYS:
+                    raise SelectionError(
+                        f"Выборка: «{word}» — ключ без значения; пишите ключ=значение, "
+                        f"например {word}=…"
+                    )
+                given.setdefault("org", []).extend(v for v in word.split(",") if v)
+                continue
             canonical = _KEYS.get(_norm(key))
             if canonical is None:
                 raise SelectionError(f"Выборка: неизвестный ключ «{key}». Можно: {_KEY_HELP}")
