@@ -24,6 +24,7 @@ def region(faults: float = 0.0) -> Scenario:
     if faults:
         scenario.vk.inject_faults(faults, seed=1)
         scenario.ok.inject_faults(faults, seed=2)
+        scenario.max.inject_faults(faults, seed=4)
     return scenario
 
 
@@ -56,6 +57,8 @@ def counted(scenario: Scenario) -> collections.Counter[str]:
         for chat in scenario.telegram.chats.values():
             if chat.broadcast:
                 texts.update(m.text for m in chat.messages)
+    for channel in scenario.max.channels.values():
+        texts.update(m.text for m in channel.messages)
     return texts
 
 
