@@ -246,3 +246,49 @@ def test_page_result_round_trips(tmp_path: Path) -> None:
         back = PageResult.load(index, PageResult(index, audit, "https://x.ru").dump(), org, ref)
         assert back.audit == audit and back.site == "https://x.ru"
         assert back.audit.org is org
+
+
+# -- across processes ---------------------------------------------------------------------------
+
+
+def _harness() -> Any:
+    import importlib.util
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    spec = importlib.util.spec_from_file_location(
+        "audit_memory", root / "benchmarks" / "audit_memory.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["audit_memory"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_an_audit_killed_half_way_resumes_in_another_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import os
+
+    src = str(Path(__file__).resolve().parent.parent / "src")
+    current = os.environ.get("PYTHONPATH", "")
+    monkeypatch.setenv("PYTHONPATH", src + (os.pathsep + current if current else ""))
+    pages, concurrency = 48, 4
+    t = _harness().trial(pages, kill_after=24, concurrency=concurrency)
+    assert t.exit_codes[0] == 0 and t.exit_codes[2] == 0, t.outputs
+    assert t.exit_codes[1] == -9  # SIGKILL
+    every = set(t.single)
+    assert len(every) == pages
+    assert 8 <= len(t.stored) < pages
+    assert not t.stored & set(t.second)  # a stored page is not read again
+    assert set(t.second) == every - t.stored  # and every other page is
+    # Stored pages were read once, completely, by the killed run; the others by the
+    # resumed one: per page, as many requests as in a single run.
+    for page in t.stored:
+        assert t.first[page] == t.single[page], page
+    for page in every - t.stored:
+        assert t.second[page] == t.single[page], page
+    # Read in both runs: only pages unfinished or not yet written at the kill.
+    assert len(set(t.first) & set(t.second)) <= concurrency + 8
+    assert t.resumed_report == t.single_report  # the same summary and Markdown report
