@@ -104,14 +104,15 @@ def client(argv: list[str]) -> int:
                 factory,
                 "federal",
                 history=AuditHistory(args.db),
-                resume=args.resume,
                 now=NOW,
+                **({"resume": True} if args.resume else {}),
                 concurrency=args.concurrency,
             )
 
     started = time.perf_counter()
     report = asyncio.run(main())
     wall = time.perf_counter() - started
+    audited_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     html = render_html(report)
     markdown = render_markdown(report)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -127,6 +128,7 @@ def client(argv: list[str]) -> int:
                 "pages": len(report.pages),
                 "wall_s": round(wall, 1),
                 "peak_rss_mb": round(rss, 1),
+                "peak_rss_before_reports_mb": round(audited_rss, 1),
                 "report_json_bytes_per_page": round(per_page),
                 "html_mb": round(len(html) / 1e6, 1),
             }
@@ -204,6 +206,8 @@ def served(pages: int) -> Iterator[tuple[str, Counter]]:
 
 def spawn(args: list[str], counter: Counter, kill_after: int | None = None) -> tuple[int, str]:
     env = dict(os.environ)
+    if "AUDIT_CLIENT_PYTHONPATH" in env:  # measure another checkout's client (before/after)
+        env["PYTHONPATH"] = env["AUDIT_CLIENT_PYTHONPATH"]
     command = [sys.executable, str(Path(__file__).resolve()), "client", *args]
     process = subprocess.Popen(  # noqa: S603 (this very script)
         command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
