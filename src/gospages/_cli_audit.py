@@ -7,8 +7,9 @@ import asyncio
 import os
 import re
 import sqlite3
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from html import escape as html_escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -31,6 +32,7 @@ from .registry import Registry
 from .reports import AuditHistory
 from .requirements import (
     AuditReport,
+    PageResult,
     Policy,
     Severity,
     audit_registry,
@@ -198,6 +200,12 @@ def add_commands(commands: Any) -> None:
         help="записать список официальных страниц для сайта: .html (фрагмент) или .json",
     )
     audit.add_argument("--history", type=Path, help="файл SQLite с историей проверок (тренд)")
+    audit.add_argument(
+        "--resume",
+        action="store_true",
+        help="продолжить прерванную проверку тех же страниц из --history, "
+        "не перечитывая уже проверенные",
+    )
     audit.add_argument("--concurrency", type=_positive, default=8, help="страниц одновременно")
     audit.add_argument(
         "--check-sites",
@@ -302,6 +310,8 @@ def _audit(args: argparse.Namespace) -> int:
     unwritable = _unwritable(args)
     if unwritable is not None:
         return _fail(console, unwritable)
+    if args.resume and args.history is None:
+        return _fail(console, "--resume продолжает проверку из журнала: укажите --history ФАЙЛ")
     prepared = _prepare(console, args)
     if prepared is None:
         return 2
@@ -317,29 +327,48 @@ def _audit(args: argparse.Namespace) -> int:
         f"Проверка: {escape(source.where)}; политика "
         f"[bold]{escape(policy.title or policy.label)}[/], период {args.days} дн."
     )
+    total = len(source.registry.pages())
     try:
-        history = _Deferred(AuditHistory(args.history)) if args.history else None
+        history = _Deferred(AuditHistory(args.history), console, total) if args.history else None
     except (sqlite3.Error, OSError) as error:
         return _fail(console, f"журнал проверок {args.history}: {_what(error)}")
-    report = _run_on_pages(
-        console,
-        source,
-        audit_registry,
-        policy,
-        days=args.days,
-        concurrency=args.concurrency,
-        history=history,
-        check_sites=args.check_sites,
-        removed=_would_remove(policy),
-    )
+    try:
+        report = _run_on_pages(
+            console,
+            source,
+            audit_registry,
+            policy,
+            days=args.days,
+            concurrency=args.concurrency,
+            history=history,
+            check_sites=args.check_sites,
+            removed=_would_remove(policy),
+            resume=args.resume,
+        )
+    except KeyboardInterrupt:
+        if history is None:
+            raise
+        console.print(
+            Text(
+                f"Проверка прервана. Проверенные страницы сохранены в {args.history}; "
+                "чтобы продолжить, запустите ту же команду с --resume.",
+                style="yellow",
+            )
+        )
+        return 130
     if report.pages and all(p.snapshot.error is not None for p in report.pages):
         failures: dict[Platform, list[str]] = {}
         for page in report.pages:
             failures.setdefault(page.snapshot.platform, []).append(page.snapshot.error or "")
+        if history is not None and history.run is not None:
+            history.store.discard_run(history.run)  # nothing to resume from either
         return _nothing_read(console, source, failures, "audit", args)
     try:
         if history is not None and history.report is not None:
-            history.store.save(history.report)
+            if history.run is None:
+                history.store.save(history.report)
+            else:
+                history.store.finish_run(history.run, history.report)
     except (sqlite3.Error, OSError) as error:
         return _fail(console, f"журнал проверок {args.history}: {_what(error)}")
     _print_report(console, report)
@@ -483,17 +512,55 @@ def _nothing_read(
 
 
 class _Deferred:
-    """A history store that keeps the run until it is known to be worth keeping."""
+    """A history store that keeps the run's summary until the run is known to be worth
+    keeping; the pages' results go to the file as they finish (to resume from)."""
 
-    def __init__(self, store: AuditHistory) -> None:
+    def __init__(self, store: AuditHistory, console: Console, total: int) -> None:
         self.store = store
+        self.console = console
+        self.total = total
         self.report: AuditReport | None = None
+        self.run: int | None = None
 
     def previous(self, policy: str | None = None) -> dict[str, Any] | None:
         return self.store.previous(policy)
 
     def save(self, report: AuditReport) -> None:
         self.report = report
+
+    def start_run(
+        self, key: str, *, policy: str, days: int, created_at: datetime, total: int
+    ) -> int:
+        self.run = self.store.start_run(
+            key, policy=policy, days=days, created_at=created_at, total=total
+        )
+        return self.run
+
+    def unfinished_run(self, key: str) -> tuple[int, datetime, int] | None:
+        found = self.store.unfinished_run(key)
+        if found is None:
+            self.console.print(
+                Text("Прерванной проверки этих страниц в журнале нет: начинаю заново.")
+            )
+        else:
+            self.run, started, done = found
+            self.console.print(
+                Text(
+                    f"Продолжаю: {done} из {self.total} уже проверены "
+                    f"(проверка начата {started:%d.%m.%Y %H:%M} UTC).",
+                    style="bold",
+                )
+            )
+        return found
+
+    def add_results(self, run: int, results: Sequence[PageResult]) -> None:
+        self.store.add_results(run, results)
+
+    def run_results(self, run: int) -> Iterator[tuple[int, str]]:
+        return self.store.run_results(run)
+
+    def finish_run(self, run: int, report: AuditReport) -> None:
+        self.run, self.report = run, report
 
 
 def _members(snap: Any) -> int | None:

@@ -13,7 +13,14 @@
 """
 
 from .._deprecation import moved_names as _moved_names
-from ._audit import HistoryStore, audit_registry, missing_pages
+from ._audit import (
+    HistoryStore,
+    PageResult,
+    PageResultStore,
+    audit_registry,
+    missing_pages,
+    run_key,
+)
 from ._capture import capture_snapshot, comment_stats, traffic_light
 from ._check_post import check_post
 from ._contacts import (
@@ -49,6 +56,8 @@ __all__ = [
     "Finding",
     "HistoryStore",
     "PageAudit",
+    "PageResult",
+    "PageResultStore",
     "PageSnapshot",
     "Policy",
     "Rule",
@@ -69,6 +78,7 @@ __all__ = [
     "load_policy",
     "missing_pages",
     "profile_contacts",
+    "run_key",
     "site_lists_pages",
     "traffic_light",
 ]

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import hashlib
+import json
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import httpx
 
@@ -22,7 +25,15 @@ from ._rules import apply_rule_severity, audit_page
 if TYPE_CHECKING:
     from ._site import Resolver
 
-__all__ = ["HistoryStore", "Progress", "audit_registry", "missing_pages"]
+__all__ = [
+    "HistoryStore",
+    "PageResult",
+    "PageResultStore",
+    "Progress",
+    "audit_registry",
+    "missing_pages",
+    "run_key",
+]
 
 Progress = Callable[[int, int, str], None]
 """``progress(done, total, what)``: called as each page is finished."""
@@ -35,6 +46,64 @@ class HistoryStore(Protocol):
     def previous(self, policy: str | None = None) -> dict[str, Any] | None: ...
 
     def save(self, report: AuditReport) -> None: ...
+
+
+@dataclass(frozen=True)
+class PageResult:
+    """One finished page of a run, as a :class:`PageResultStore` keeps it."""
+
+    index: int
+    """The page's place in ``registry.pages()``."""
+    audit: PageAudit
+    """Findings, score and the compact snapshot (:meth:`PageSnapshot.compact`)."""
+    site: str | None = None
+    """The organisation's own site read off the full profile (for ``check_sites``)."""
+
+    def dump(self) -> str:
+        """JSON without the organisation and registry entry (the registry has them)."""
+        audit = self.audit.model_dump(
+            mode="json", exclude={"org": True, "ref": True, "snapshot": {"org"}}
+        )
+        return json.dumps({"audit": audit, "site": self.site}, ensure_ascii=False)
+
+    @classmethod
+    def load(cls, index: int, text: str, org: Organization, ref: PageRef) -> PageResult:
+        """The result :meth:`dump` wrote, tied back to its registry entry."""
+        data = json.loads(text)
+        audit = PageAudit.model_validate(data["audit"] | {"org": None, "ref": None})
+        snapshot = audit.snapshot.model_copy(update={"org": org})
+        audit = audit.model_copy(update={"org": org, "ref": ref, "snapshot": snapshot})
+        return cls(index, audit, data.get("site"))
+
+
+@runtime_checkable
+class PageResultStore(Protocol):
+    """A history that keeps each page of a run as it finishes, so that a run stopped
+    half-way can go on (:class:`gospages.reports.AuditHistory`). :func:`audit_registry`
+    uses it when ``history`` has these methods, else only ``previous`` and ``save``."""
+
+    def start_run(
+        self, key: str, *, policy: str, days: int, created_at: datetime, total: int
+    ) -> int: ...
+
+    def unfinished_run(self, key: str) -> tuple[int, datetime, int] | None: ...
+
+    def add_results(self, run: int, results: Sequence[PageResult]) -> None: ...
+
+    def run_results(self, run: int) -> Iterator[tuple[int, str]]: ...
+
+    def finish_run(self, run: int, report: AuditReport) -> None: ...
+
+
+def run_key(pages: Sequence[tuple[Organization, PageRef]], policy: Policy, days: int) -> str:
+    """What makes two runs the same audit: the page list, the policy (its contents, not
+    only its name) and the period."""
+    digest = hashlib.sha256()
+    rows = [[o.id, r.platform.value, r.page, r.url, r.category] for o, r in pages]
+    digest.update(json.dumps(rows, ensure_ascii=False).encode())
+    digest.update(policy.model_dump_json().encode())
+    digest.update(str(days).encode())
+    return digest.hexdigest()
 
 
 _NO_PAGE_SOURCE = "8-ФЗ ст. 10 (в ред. 270-ФЗ); распоряжение № 2523-р"
@@ -81,8 +150,25 @@ def _page_audit(
 ) -> PageAudit:
     score = traffic_light(snapshot) if snapshot.error is None else None
     return PageAudit(
-        org=org, ref=ref, snapshot=snapshot, findings=audit_page(snapshot, policy), score=score
+        org=org,
+        ref=ref,
+        snapshot=snapshot.compact(),
+        findings=audit_page(snapshot, policy),
+        score=score,
     )
+
+
+def _own_site(snapshot: PageSnapshot) -> str | None:
+    from ._contacts import profile_contacts
+
+    if snapshot.profile is None:
+        return None
+    own = profile_contacts(snapshot.profile).own_site
+    return own.url if own is not None else None
+
+
+RESULTS_PER_WRITE = 8
+"""Finished pages written to a :class:`PageResultStore` in one transaction."""
 
 
 async def audit_registry(
@@ -99,6 +185,7 @@ async def audit_registry(
     site_client: httpx.AsyncClient | None = None,
     site_resolver: Resolver | None = None,
     removed: Removal | None = None,
+    resume: bool = False,
 ) -> AuditReport:
     """Capture every page of ``registry``, run the rules, and report.
 
@@ -119,27 +206,84 @@ async def audit_registry(
     ending in «?» is not counted as a question to answer; pass
     ``gospages.moderation.would_remove(policy)`` (the CLI does). Without it every
     question counts, insulting ones included.
+
+    Memory stays flat: each page's full snapshot goes to the rules as it arrives and
+    is dropped; the report keeps its compact form (:meth:`PageSnapshot.compact`). A
+    ``history`` that keeps per-page results (:class:`PageResultStore`, such as
+    :class:`gospages.reports.AuditHistory`) gets each page as it finishes; with
+    ``resume=True`` an unfinished run of the same pages, policy and ``days`` goes on
+    where it stopped: its finished pages are not read again, and the run keeps its
+    original ``now`` (so the period is the same for every page).
     """
     if isinstance(policy, str):
         policy = load_policy(policy)
     if days < 1:
         raise ValidationError(f"Период проверки — не меньше одного дня, а не {days}")
-    now = now or datetime.now(timezone.utc)
     pages = registry.pages()
+    store = history if isinstance(history, PageResultStore) else None
+    if resume and store is None:
+        raise ValidationError(
+            "Продолжить проверку можно только с журналом проверок, который хранит "
+            "страницы (history=AuditHistory(...))"
+        )
     audits: list[PageAudit | None] = [None] * len(pages)
-    done = 0
-    async for index, snapshot in capture_pages(
-        pages, open_page, days=days, now=now, removed=removed, concurrency=concurrency
-    ):
-        org, ref = pages[index]
-        audits[index] = _page_audit(org, ref, snapshot, policy)
-        done += 1
-        if progress is not None:
-            progress(done, len(pages), f"{org.name} · {ref.platform.label}")
+    sites: dict[int, str] = {}
+    run: int | None = None
+    key = run_key(pages, policy, days)
+    if resume and store is not None:
+        found = store.unfinished_run(key)
+        if found is not None:
+            run, now, _ = found
+            for index, text in store.run_results(run):
+                if 0 <= index < len(pages) and audits[index] is None:
+                    org, ref = pages[index]
+                    result = PageResult.load(index, text, org, ref)
+                    audits[index] = result.audit
+                    if result.site is not None:
+                        sites[index] = result.site
+    now = now or datetime.now(timezone.utc)
+    if store is not None and run is None:
+        run = store.start_run(key, policy=policy.label, days=days, created_at=now, total=len(pages))
+    todo = [i for i, audit in enumerate(audits) if audit is None]
+    done = len(pages) - len(todo)
+    if progress is not None and done:
+        progress(done, len(pages), f"уже проверены: {done}")
+    pending: list[PageResult] = []
+    try:
+        async for position, snapshot in capture_pages(
+            [pages[i] for i in todo],
+            open_page,
+            days=days,
+            now=now,
+            removed=removed,
+            concurrency=concurrency,
+        ):
+            index = todo[position]
+            org, ref = pages[index]
+            audit = _page_audit(org, ref, snapshot, policy)
+            audits[index] = audit
+            site = _own_site(snapshot) if check_sites else None
+            if site is not None:
+                sites[index] = site
+            del snapshot  # the full snapshot is not kept past the rules
+            if store is not None and run is not None:
+                pending.append(PageResult(index, audit, site))
+                if len(pending) >= RESULTS_PER_WRITE:
+                    store.add_results(run, pending)
+                    pending = []
+            done += 1
+            if progress is not None:
+                progress(done, len(pages), f"{org.name} · {ref.platform.label}")
+    finally:
+        if store is not None and run is not None and pending:
+            store.add_results(run, pending)  # what finished before a stop is kept
     finished = [a for a in audits if a is not None]
     org_findings = missing_pages(registry, policy)
     if check_sites and "FZ8-13-LIST" not in policy.disabled:
-        org_findings += await _check_sites(registry, finished, site_client, policy, site_resolver)
+        org_sites: dict[str, str] = {}
+        for index, url in sorted(sites.items()):
+            org_sites.setdefault(pages[index][0].id, url)
+        org_findings += await _check_sites(registry, org_sites, site_client, policy, site_resolver)
     report = AuditReport(
         policy=policy.label,
         created_at=now,
@@ -149,29 +293,23 @@ async def audit_registry(
         findings=org_findings,
         previous=history.previous(policy.label) if history is not None else None,
     )
-    if history is not None:
+    if store is not None and run is not None:
+        store.finish_run(run, report)
+    elif history is not None:
         history.save(report)
     return report
 
 
 async def _check_sites(
     registry: Registry,
-    audits: list[PageAudit],
+    sites: dict[str, str],
     client: httpx.AsyncClient | None,
     policy: Policy,
     resolve: Resolver | None = None,
 ) -> list[Finding]:
-    from ._contacts import profile_contacts
+    """FZ8-13-LIST for each organisation's own site (``{org id: address}``)."""
     from ._site import fetch_site, site_list_findings
 
-    sites: dict[str, str] = {}
-    for audit in audits:
-        profile = audit.snapshot.profile
-        if audit.org is None or profile is None or audit.org.id in sites:
-            continue
-        own = profile_contacts(profile).own_site
-        if own is not None:
-            sites[audit.org.id] = own.url
     owned = client is None
     client = client or httpx.AsyncClient(headers={"User-Agent": "gospages site check"})
     try:

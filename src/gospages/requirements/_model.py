@@ -93,6 +93,12 @@ class CommentStats(_Model):
     """Posts whose comments the platform refused to show (VK 212); counted without them."""
 
 
+COMPACT_TEXT = 200
+"""Characters of a profile's description a compact snapshot keeps."""
+COMPACT_UNANSWERED = 10
+"""Unanswered questions (the oldest first, as captured) a compact snapshot keeps."""
+
+
 class PageSnapshot(_Model):
     """Everything the rules look at, captured once from a page (or built by hand).
 
@@ -126,6 +132,34 @@ class PageSnapshot(_Model):
         from ._capture import capture_snapshot
 
         return await capture_snapshot(page, **options)
+
+    def compact(self) -> PageSnapshot:
+        """What a report keeps of this snapshot once the rules have read it.
+
+        Same fields, less text: no post texts or attachment kinds (dates, views, likes,
+        reposts and comment counts stay), the profile's description cut to
+        :data:`COMPACT_TEXT` characters and no ``extras``, at most
+        :data:`COMPACT_UNANSWERED` unanswered questions (their count stays in
+        ``comments.questions``). A fleet audit keeps this per page instead of the whole
+        snapshot; compacting a compact snapshot changes nothing.
+        """
+        profile = self.profile
+        if profile is not None and (len(profile.description) > COMPACT_TEXT or profile.extras):
+            profile = profile.model_copy(
+                update={"description": profile.description[:COMPACT_TEXT], "extras": {}}
+            )
+        posts = [
+            p
+            if not p.text and not p.attachments
+            else p.model_copy(update={"text": "", "attachments": []})
+            for p in self.posts
+        ]
+        comments = self.comments
+        if comments is not None and len(comments.unanswered) > COMPACT_UNANSWERED:
+            comments = comments.model_copy(
+                update={"unanswered": comments.unanswered[:COMPACT_UNANSWERED]}
+            )
+        return self.model_copy(update={"profile": profile, "posts": posts, "comments": comments})
 
     @property
     def since(self) -> datetime:
