@@ -19,6 +19,7 @@ import asyncio
 import collections
 import json
 import os
+import re
 import resource
 import signal
 import subprocess
@@ -75,7 +76,7 @@ def client(argv: list[str]) -> int:
     from gospages import PageFactory, Settings
     from gospages.reports import AuditHistory, render_html, render_markdown, summarize
     from gospages.requirements import audit_registry
-    from gospages.vk import VKLimits
+    from gospages.vk import VKLimits, VKPage
 
     parser = argparse.ArgumentParser(prog="audit_memory.py client")
     parser.add_argument("--pages", type=int, required=True)
@@ -84,7 +85,14 @@ def client(argv: list[str]) -> int:
     parser.add_argument("--resume", action="store_true")
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--out", help="write the summary and Markdown report here (JSON)")
+    parser.add_argument(
+        "--batch", type=int, help="VK pages read together (VKPage.batch_size, 500 by default)"
+    )
     args = parser.parse_args(argv)
+    if args.batch:
+        # Smaller batches finish (and are stored) one after another, so that a kill
+        # half-way leaves finished pages behind even in a small test fleet.
+        VKPage.batch_size = args.batch
     registry = make_registry(args.pages)
     settings = Settings.only(vk_user_token=USER_TOKEN, vk_service_token=SERVICE_TOKEN)
     factory = PageFactory(
@@ -140,11 +148,22 @@ def client(argv: list[str]) -> int:
 # -- the server side ------------------------------------------------------------------------------
 
 
+_IN_CODE = re.compile(r'"(?:owner_id|group_id|group_ids)":\s*"?(-?[\w,]+)"?')
+"""Page ids inside an ``execute``'s code (``API.wall.get({"owner_id": -5, ...})``)."""
+
+
 def _owners(request: httpx.Request) -> tuple[str, list[str]]:
+    """The method and the pages a request reads; an ``execute`` counts as the methods it
+    runs (``wall.get`` if it reads walls) for every page named in its code."""
     params = dict(httpx.QueryParams(request.content.decode("utf-8", "replace")))
     params |= dict(request.url.params)
     method = request.url.path.rsplit("/", 1)[-1]
-    ids = params.get("owner_id") or params.get("group_ids") or params.get("group_id") or ""
+    if method == "execute":
+        code = params.get("code", "")
+        ids = ",".join(_IN_CODE.findall(code))
+        method = "wall.get" if "API.wall.get(" in code else method
+    else:
+        ids = params.get("owner_id") or params.get("group_ids") or params.get("group_id") or ""
     return method, [i.strip().lstrip("-").removeprefix("club") for i in ids.split(",") if i]
 
 
@@ -236,12 +255,14 @@ class Trial:
     resumed_report: dict[str, Any]
 
 
-def trial(pages: int, kill_after: int, concurrency: int = 16) -> Trial:
+def trial(pages: int, kill_after: int, concurrency: int = 16, batch: int | None = None) -> Trial:
     """Run the audit once; then kill it after ``kill_after`` pages and resume it."""
     import sqlite3
 
     with tempfile.TemporaryDirectory() as tmp, served(pages) as (url, counter):
         base = ["--pages", str(pages), "--vk", url, "--concurrency", str(concurrency)]
+        if batch:
+            base += ["--batch", str(batch)]
         codes, outputs = [], []
         for argv, kill in (
             (["--db", f"{tmp}/one.sqlite", "--out", f"{tmp}/one.json"], None),
@@ -284,6 +305,7 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=1000)
     parser.add_argument("--kill-after", type=int, help="SIGKILL the audit after K pages' posts")
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--batch", type=int, help="VK pages read together (500 by default)")
     args = parser.parse_args()
     if args.kill_after is None:
         with tempfile.TemporaryDirectory() as tmp, served(args.pages) as (url, counter):
@@ -291,7 +313,7 @@ def main() -> None:
             _, out = spawn([*argv, "--concurrency", str(args.concurrency)], counter)
             print("one run:", _last(out))
         return
-    t = trial(args.pages, args.kill_after, args.concurrency)
+    t = trial(args.pages, args.kill_after, args.concurrency, args.batch)
     print("one run:", _last(t.outputs[0]))
     print(f"killed: exit {t.exit_codes[1]}, pages stored before the kill {len(t.stored)}")
     print("resumed:", _last(t.outputs[2]))

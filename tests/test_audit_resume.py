@@ -199,7 +199,10 @@ def test_an_interrupted_audit_resumes_without_reading_finished_pages(tmp_path: P
     finished = {f"{pages[i][1].platform.value}:{pages[i][1].page}" for i in stored}
     assert not finished & set(second)  # no finished page read again
     assert set(first) | set(second) == {f"{r.platform.value}:{r.page}" for _, r in pages}
-    assert all(n == 1 for n in (first + second).values())  # every page read exactly once
+    # Pages read together with others (a VK batch) may be opened in both runs, but only
+    # those whose results were not yet stored at the stop.
+    assert all(n <= 2 for n in (first + second).values())
+    assert (set(first) & set(second)).isdisjoint(finished)
     assert progress[0] == (total // 2, f"уже проверены: {total // 2}")
     assert comparable(resumed) == comparable(single)
     assert resumed.created_at == NOW  # the run keeps its period
@@ -274,8 +277,11 @@ def test_an_audit_killed_half_way_resumes_in_another_process(
     src = str(Path(__file__).resolve().parent.parent / "src")
     current = os.environ.get("PYTHONPATH", "")
     monkeypatch.setenv("PYTHONPATH", src + (os.pathsep + current if current else ""))
-    pages, concurrency = 48, 4
-    t = _harness().trial(pages, kill_after=24, concurrency=concurrency)
+    # VK pages are read in batches (500 by default) and stored as each batch finishes:
+    # batches of 8, one at a time, so that the kill (at the wall reads of the 24th page)
+    # leaves the first batches stored and the third one unfinished.
+    pages, concurrency = 48, 1
+    t = _harness().trial(pages, kill_after=24, concurrency=concurrency, batch=8)
     assert t.exit_codes[0] == 0 and t.exit_codes[2] == 0, t.outputs
     assert t.exit_codes[1] == -9  # SIGKILL
     every = set(t.single)

@@ -332,7 +332,9 @@ def test_next_week_and_selection_resolver(registry: Any) -> None:
     assert {p.platform.value for _, p in resolve("ensk, zarechny platform=vk,ok")} == {"vk", "ok"}
     with pytest.raises(ValueError, match="в реестре нет"):
         resolve("nowhere")
-    assert resolve("parent=ensk level=поселение platform=вк") == resolve("ensk.lugovoe ensk.berezovka ensk.kamenka platform=vk")
+    assert resolve("parent=ensk level=поселение platform=вк") == resolve(
+        "ensk.lugovoe ensk.berezovka ensk.kamenka platform=vk"
+    )
 
 
 # -- iCalendar -------------------------------------------------------------------------------
