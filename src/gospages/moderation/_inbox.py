@@ -212,6 +212,10 @@ class ModerationStore:
         self.path = Path(path)
         self.lease_seconds = lease_seconds
         with closing(sqlite3.connect(self.path)) as db, db:
+            # WAL: a commit is one append, readers do not block the writer, and what was
+            # committed survives the process being killed (synchronous=NORMAL in `_db`
+            # gives up only the last commits on a power cut: a logged action re-checked).
+            db.execute("PRAGMA journal_mode=WAL")
             db.executescript(
                 """
                 CREATE TABLE IF NOT EXISTS processed (
@@ -241,7 +245,9 @@ class ModerationStore:
             )
 
     def _db(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=30)
+        db = sqlite3.connect(self.path, timeout=30)
+        db.execute("PRAGMA synchronous=NORMAL")
+        return db
 
     def processed(self, page: str) -> set[str]:
         with closing(self._db()) as db:
