@@ -32,32 +32,34 @@ async def main() -> None:
     report = load_plan_report(PLAN)
     for problem in report.problems:
         print("Пропущено:", problem)
-    with tempfile.TemporaryDirectory() as folder:
-        with SQLiteJournal(Path(folder) / "journal.sqlite") as journal:
-            async with region.opener() as factory:
-                run = await run_plan(
-                    report.plan, region.registry, factory.open, journal, clock=region.clock
-                )
-            for line in run.lines:
-                where = f"{line.org.name} · {line.ref.platform.label}" if line.org else "—"
-                print(f"{line.item.at:%d.%m %H:%M} {line.item.id} {where}: {line.action.label}")
-            print("Итого:", {action.label: n for action, n in run.counts.items()})
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        SQLiteJournal(Path(folder) / "journal.sqlite") as journal,
+    ):
+        async with region.opener() as factory:
+            run = await run_plan(
+                report.plan, region.registry, factory.open, journal, clock=region.clock
+            )
+        for line in run.lines:
+            where = f"{line.org.name} · {line.ref.platform.label}" if line.org else "—"
+            print(f"{line.item.at:%d.%m %H:%M} {line.item.id} {where}: {line.action.label}")
+        print("Итого:", {action.label: n for action, n in run.counts.items()})
 
-            # Второй запуск того же плана: всё уже в журнале, ничего не отправлено.
-            async with region.opener() as factory:
-                again = await run_plan(
-                    report.plan, region.registry, factory.open, journal, clock=region.clock
-                )
-            print("Повторный запуск:", {action.label: n for action, n in again.counts.items()})
+        # Второй запуск того же плана: всё уже в журнале, ничего не отправлено.
+        async with region.opener() as factory:
+            again = await run_plan(
+                report.plan, region.registry, factory.open, journal, clock=region.clock
+            )
+        print("Повторный запуск:", {action.label: n for action, n in again.counts.items()})
 
-            # Через две недели (виртуально) обработчик отправляет то, чьё время пришло.
-            assert isinstance(region.clock, VirtualClock)
-            region.clock.advance(timedelta(days=14).total_seconds())
-            async with region.opener() as factory:
-                sent = await run_due(journal, factory.open, clock=region.clock)
-            for entry in sent:
-                print(f"Обработчик: {entry.key} — {entry.state.label} {entry.url or ''}")
-            print("Журнал:", {s.label: n for s, n in journal.counts().items() if n})
+        # Через две недели (виртуально) обработчик отправляет то, чьё время пришло.
+        assert isinstance(region.clock, VirtualClock)
+        region.clock.advance(timedelta(days=14).total_seconds())
+        async with region.opener() as factory:
+            sent = await run_due(journal, factory.open, clock=region.clock)
+        for entry in sent:
+            print(f"Обработчик: {entry.key} — {entry.state.label} {entry.url or ''}")
+        print("Журнал:", {s.label: n for s, n in journal.counts().items() if n})
 
 
 if __name__ == "__main__":
