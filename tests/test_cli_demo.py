@@ -41,6 +41,8 @@ def test_demo_runs_everything_and_writes_a_report(tmp_path: Path) -> None:
         "Каменского",
         "Модерация комментариев",
         "удалить и заблокировать",
+        "Журнал публикаций",  # the cascade went through a journal
+        "novost-kluby:vk:200003",
     ):
         assert expected in text, expected
     saved = report.read_text(encoding="utf-8")

@@ -1,11 +1,15 @@
-"""``gospages journal show`` and ``gospages journal reconcile``."""
+"""``gospages journal show``, ``gospages journal reconcile`` and ``gospages journal run``
+(the runner a cron job or a systemd timer starts)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +23,28 @@ from ._escape import console_text
 DEFAULT_JOURNAL = "gospages-journal.sqlite"
 
 
+def default_journal() -> str:
+    """Where the journal is unless ``--journal`` says: ``$GOSPAGES_JOURNAL`` or
+    :data:`DEFAULT_JOURNAL` in the current folder."""
+    return os.environ.get("GOSPAGES_JOURNAL", DEFAULT_JOURNAL)
+
+
+def add_journal_option(parser: Any, *, sandbox_temporary: bool = False) -> None:
+    """``--journal ФАЙЛ|DSN`` with the default of every command."""
+    tail = (
+        "; в песочнице без --journal — временный журнал, который удаляется после запуска"
+        if sandbox_temporary
+        else ""
+    )
+    parser.add_argument(
+        "--journal",
+        default=None if sandbox_temporary else default_journal(),
+        metavar="ФАЙЛ|DSN",
+        help="журнал публикаций: файл SQLite или адрес PostgreSQL (postgresql://...); по "
+        f"умолчанию $GOSPAGES_JOURNAL или {DEFAULT_JOURNAL}{tail}",
+    )
+
+
 def add_commands(commands: Any) -> None:
     """Register ``journal`` on the CLI's subparsers."""
     journal = commands.add_parser(
@@ -27,6 +53,17 @@ def add_commands(commands: Any) -> None:
     journal.set_defaults(handler=_no_action, print_help=journal.print_help)
     actions = journal.add_subparsers(dest="action", metavar="ДЕЙСТВИЕ")
     show = actions.add_parser("show", help="записи журнала и сколько их в каждом состоянии")
+    run = actions.add_parser(
+        "run",
+        help="обработчик: сверить незавершённые записи и отправить те, чьё время пришло "
+        "(для cron или таймера systemd)",
+        description=(
+            "Сверяет незавершённые записи со страницами (как reconcile), затем отправляет "
+            "запланированные записи, время которых пришло (и повторяет отказанные, до трёх "
+            "попыток), и завершается. Запускайте из cron или таймера systemd каждые "
+            "несколько минут. Код выхода 1, если что-то не отправилось или нужна сверка."
+        ),
+    )
     reconcile = actions.add_parser(
         "reconcile",
         help="сверить незавершённые записи (отправляется, нужна сверка) со страницами",
@@ -36,27 +73,38 @@ def add_commands(commands: Any) -> None:
             "--resend отправляется сразу), непрочитанная страница оставляет «нужна сверка»."
         ),
     )
-    for action in (show, reconcile):
+    for action in (show, reconcile, run):
+        add_journal_option(action)
+    for action in (reconcile, run):
         action.add_argument(
-            "--journal",
-            default=os.environ.get("GOSPAGES_JOURNAL", DEFAULT_JOURNAL),
-            metavar="ФАЙЛ|DSN",
-            help="файл SQLite или адрес PostgreSQL (postgresql://...); по умолчанию "
-            "$GOSPAGES_JOURNAL или %(default)s",
+            "registry", nargs="?", type=Path, metavar="РЕЕСТР", help="реестр (для --sandbox)"
         )
+        action.add_argument(
+            "--sandbox", action="store_true", help="страницы песочницы вместо настоящих"
+        )
+    run.set_defaults(handler=_run, real_pace=False)
     show.add_argument("--state", action="append", help="только записи в этом состоянии")
     show.add_argument("--json", action="store_true", help="вывести JSON")
     show.set_defaults(handler=_show)
     reconcile.add_argument(
-        "registry", nargs="?", type=Path, metavar="РЕЕСТР", help="реестр (для --sandbox)"
-    )
-    reconcile.add_argument(
-        "--sandbox", action="store_true", help="страницы песочницы вместо настоящих"
-    )
-    reconcile.add_argument(
         "--resend", action="store_true", help="точно отсутствующие записи сразу отправить снова"
     )
     reconcile.set_defaults(handler=_reconcile, real_pace=False)
+
+
+@contextlib.contextmanager
+def writable_journal(where: str | None) -> Iterator[Any]:
+    """The journal a sending command writes to (created when missing); with ``where``
+    ``None`` (the sandbox without --journal) a temporary one, removed afterwards.
+    Raises what opening raises (`OSError`, a driver's error)."""
+    from .planning import open_journal
+
+    with contextlib.ExitStack() as stack:
+        if where is None:
+            folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="gospages-"))
+            where = str(Path(folder) / "journal.sqlite")
+        journal = stack.enter_context(open_journal(where))
+        yield journal
 
 
 def _no_action(args: argparse.Namespace) -> int:
@@ -125,8 +173,76 @@ def _show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _factory(args: argparse.Namespace, out: Console) -> Any:
+    """The pages the journal's entries are opened on: the sandbox's or the real ones."""
+    if args.sandbox:
+        from ._cli_audit import _source
+
+        source = _source(args)
+        out.print(Text(source.banner or "", style="bold yellow"))
+        return source.open_page
+    from ._factory import PageFactory
+
+    return PageFactory()
+
+
+def _run(args: argparse.Namespace) -> int:
+    from datetime import datetime, timezone
+
+    from .planning import EntryState, run_due
+
+    out, err = Console(soft_wrap=True), Console(stderr=True, soft_wrap=True)
+    if args.registry is not None and not args.sandbox:
+        err.print(Text("РЕЕСТР нужен только с --sandbox: страницы берутся из журнала"))
+        return 2
+    journal = _open(args, err)
+    if journal is None:
+        return 2
+    factory = _factory(args, out)
+    clock = getattr(factory, "_clock", None)  # the sandbox's virtual clock, or real time
+
+    async def run() -> Any:
+        async with factory:
+            return await run_due(journal, factory.open, clock=clock)
+
+    with journal:
+        sent = asyncio.run(run())
+        now = datetime.fromtimestamp(clock.time(), timezone.utc) if clock else None
+        now = now or datetime.now(timezone.utc)
+        waiting = [
+            e
+            for e in journal.entries(states=[EntryState.PLANNED])
+            if e.due is not None and e.due > now
+        ]
+        left = journal.counts()[EntryState.NEEDS_CHECK]
+    good = (EntryState.PUBLISHED, EntryState.SCHEDULED)
+    for entry in sent:
+        mark, style = ("✓", "green") if entry.state in good else ("✗", "red")
+        if entry.state is EntryState.NEEDS_CHECK:
+            mark, style = ("?", "yellow")
+        out.print(
+            Text.assemble(
+                (mark, style),
+                " ",
+                console_text(entry.key, 200),
+                f" · {entry.platform.label} ",
+                console_text(entry.page, 100),
+                ": ",
+                (entry.state.label, style),
+                " ",
+                console_text(entry.url or entry.error or entry.note or "", 500),
+            )
+        )
+    done = sum(e.state in good for e in sent)
+    line = f"Отправлено: {done} из {len(sent)}; ждут своего времени: {len(waiting)}"
+    if waiting:
+        first = min(e.due for e in waiting if e.due is not None)
+        line += f" (ближайшая {first.isoformat(' ', 'minutes')})"
+    out.print(Text(line + (f"; нужна сверка: {left}." if left else ".")))
+    return 0 if done == len(sent) and not left else 1
+
+
 def _reconcile(args: argparse.Namespace) -> int:
-    from ._cli_audit import _source
     from .planning import reconcile
 
     out, err = Console(soft_wrap=True), Console(stderr=True, soft_wrap=True)
@@ -136,14 +252,7 @@ def _reconcile(args: argparse.Namespace) -> int:
     journal = _open(args, err)
     if journal is None:
         return 2
-    if args.sandbox:
-        source = _source(args)
-        out.print(Text(source.banner or "", style="bold yellow"))
-        factory = source.open_page
-    else:
-        from ._factory import PageFactory
-
-        factory = PageFactory()
+    factory = _factory(args, out)
 
     async def run() -> Any:
         async with factory:

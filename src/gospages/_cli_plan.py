@@ -1,4 +1,4 @@
-"""``gospages plan check`` and ``gospages plan ics``: content plans on the command line."""
+"""``gospages plan check``, ``plan ics`` and ``plan run``: content plans on the command line."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.text import Text
 
     from .planning import PlanCheck, PlanReport, Resolver
     from .registry import Registry
@@ -68,6 +69,47 @@ def add_plan_commands(commands: Any) -> None:
     check.set_defaults(handler=_check)
     ics.add_argument("-o", "--output", type=Path, required=True, help="файл .ics")
     ics.set_defaults(handler=_ics)
+    _add_run(actions)
+
+
+def _add_run(actions: Any) -> None:
+    from ._cli_journal import add_journal_option
+
+    run = actions.add_parser(
+        "run",
+        help="отдать публикации плана отложенному постингу площадок или обработчику журнала",
+        description=(
+            "Для каждой публикации плана и каждой страницы её выборки: где площадка умеет "
+            "откладывать (ВКонтакте, Одноклассники, Telegram), пост сразу отправляется с "
+            "временем публикации и площадка опубликует его сама; где не умеет (MAX, ключ без "
+            "права, слишком далеко) — запись ложится в журнал со временем отправки, её "
+            "отправит gospages journal run (cron или таймер systemd). Всё проходит через "
+            "журнал: повторный запуск ничего не публикует дважды. Прошедшие публикации не "
+            "отправляются без --now. Код выхода: 0 — всё отложено или записано, 1 — часть не "
+            "прошла проверку, время прошло или ошибка, 2 — ничего не сделано."
+        ),
+    )
+    run.add_argument("plan", type=Path, metavar="ПЛАН", help=".xlsx, .csv, .yaml или .yml")
+    run.add_argument("--registry", type=Path, help="реестр страниц (.yaml, .csv, .xlsx)")
+    run.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="без ключей, в песочнице (без --registry — встроенная область)",
+    )
+    run.add_argument(
+        "--timezone", help="часовой пояс строк без своего (по умолчанию Europe/Moscow)"
+    )
+    add_journal_option(run, sandbox_temporary=True)
+    which = run.add_mutually_exclusive_group()
+    which.add_argument("--week", type=_week, help="только неделя с этого дня (2026-12-07)")
+    which.add_argument("--all", action="store_true", help="все публикации плана, и прошедшие тоже")
+    run.add_argument(
+        "--now",
+        action="store_true",
+        help="публикации, время которых прошло, опубликовать сразу (без флага не отправляются)",
+    )
+    run.add_argument("--yes", action="store_true", help="не спрашивать подтверждение")
+    run.set_defaults(handler=_run, real_pace=False)
 
 
 def _load(
@@ -253,3 +295,186 @@ def _ics(args: argparse.Namespace) -> int:
         return 2
     out.print(Text(f"Записано: {args.output} (событий: {len(report.plan)})"))
     return 1 if report.problems else 0
+
+
+# -- plan run -------------------------------------------------------------------------------
+
+_MARKS = {
+    "scheduled": ("✓", "green"),
+    "runner": ("⏳", "cyan"),
+    "sent": ("✓", "green"),
+    "known": ("=", "dim"),
+    "past": ("✗", "red"),
+    "refused": ("✗", "red"),
+    "failed": ("✗", "red"),
+    "needs_check": ("?", "yellow"),
+}
+_TOTALS = (
+    ("scheduled", "отложено на площадках"),
+    ("runner", "ждут обработчика"),
+    ("sent", "опубликовано сразу"),
+    ("known", "уже в журнале"),
+    ("past", "время прошло"),
+    ("refused", "не прошли проверку"),
+    ("failed", "ошибок"),
+    ("needs_check", "нужна сверка"),
+)
+
+
+def _run_line(line: Any, *, dry: bool) -> Text:
+    from rich.text import Text
+
+    from ._escape import console_text
+    from .planning import RunAction
+
+    mark, style = _MARKS[line.action.value]
+    where: tuple[Any, ...] = ("—",)
+    if line.org is not None and line.ref is not None:
+        where = (
+            console_text(line.org.name, 120),
+            f" · {line.ref.platform.label} ",
+            console_text(line.ref.page, 100),
+        )
+    label = line.action.label
+    if dry and line.action is RunAction.SCHEDULED:
+        label = "будет отложено на площадке"
+    elif dry and line.action is RunAction.SENT:
+        label = "будет опубликовано сразу"
+    if line.action is RunAction.RUNNER:
+        label += f" (gospages journal run) с {line.item.at:%d.%m.%Y %H:%M %Z}"
+    if line.action is RunAction.KNOWN and line.entry is not None:
+        label += f": {line.entry.state.label}"
+    link = line.entry.url if line.entry is not None and line.entry.url else ""
+    detail = " — ".join(x for x in (link, line.detail) if x and x != label)
+    return Text.assemble(
+        (mark, style),
+        f" {line.item.at:%d.%m %H:%M} · ",
+        console_text(line.item.id, 64),
+        " «",
+        console_text(line.item.title, 40),
+        "» · ",
+        *where,
+        ": ",
+        (label, style),
+        *((" — ", console_text(detail, 500)) if detail else ()),
+    )
+
+
+def _run(args: argparse.Namespace) -> int:
+    import asyncio
+    import contextlib
+    from datetime import timezone
+
+    from rich.console import Console
+    from rich.text import Text
+
+    from ._cli_audit import _source
+    from ._cli_journal import writable_journal
+    from ._errors import GospagesError
+    from ._escape import console_text
+    from .planning import RunAction, load_plan_report, run_plan
+
+    out = Console(soft_wrap=True)
+
+    def fail(message: str) -> int:
+        out.print(Text.assemble(("Ошибка:", "red"), " ", console_text(message, 2000)))
+        return 2
+
+    if args.registry is None and not args.sandbox:
+        return fail("укажите реестр (--registry ФАЙЛ) или --sandbox для песочницы")
+    try:
+        report = load_plan_report(args.plan, timezone=args.timezone)
+        source = _source(args)
+    except (GospagesError, OSError) as error:
+        return fail(str(error))
+    if source.banner is not None:
+        out.print(Text(source.banner, style="bold yellow"))
+    for problem in report.problems:
+        out.print(Text.assemble(("Пропущена строка: ", "red"), console_text(str(problem))))
+    clock = getattr(source.open_page, "_clock", None)  # the sandbox's virtual clock
+    now = (
+        datetime.fromtimestamp(clock.time(), timezone.utc)
+        if clock is not None
+        else datetime.now(timezone.utc)
+    )
+    plan = report.plan
+    if args.all:
+        items = list(plan)
+    elif args.week is not None:
+        items = plan.week(args.week)
+    else:
+        items = [i for i in plan if i.at > now]
+        past = len(plan) - len(items)
+        if past:
+            out.print(
+                Text(
+                    f"Прошедших публикаций в плане: {past} — не отправляются (все: --all, "
+                    "прошедшие сразу: --all --now).",
+                    style="dim",
+                )
+            )
+    if not items:
+        out.print(Text("В плане нет публикаций для запуска."))
+        return 2 if report.problems else 0
+
+    with contextlib.ExitStack() as stack:
+        try:
+            journal = stack.enter_context(writable_journal(args.journal))
+        except Exception as error:  # a file or a database driver's own error
+            return fail(f"журнал {args.journal} не открылся: {error}")
+
+        async def go(dry_run: bool) -> Any:
+            async with source.open_page:
+                return await run_plan(
+                    items,
+                    source.registry,
+                    source.open_page,
+                    journal,
+                    clock=clock,
+                    now=now if dry_run else None,
+                    send_past=args.now,
+                    dry_run=dry_run,
+                )
+
+        where = journal.where if args.journal else "временный (песочница без --journal)"
+        out.print(Text.assemble(f"Контент-план {args.plan}, журнал: ", console_text(where)))
+        if not args.yes:
+            preview = asyncio.run(go(dry_run=True))
+            for line in preview.lines:
+                out.print(_run_line(line, dry=True))
+            todo = sum(
+                preview.count(a) for a in (RunAction.SCHEDULED, RunAction.RUNNER, RunAction.SENT)
+            )
+            if not todo:
+                out.print(Text("Делать нечего: ничего не отправлено."))
+                return 0 if preview.ok else 2
+            try:
+                answer = out.input(f"Отправить? Публикаций по страницам: {todo} [да/нет] ")
+            except EOFError:
+                answer = ""
+            if answer.strip().casefold() not in ("да", "д", "yes", "y"):
+                out.print("Отменено: ничего не отправлено.")
+                return 2
+        result = asyncio.run(go(dry_run=False))
+    for line in result.lines:
+        out.print(_run_line(line, dry=False))
+    totals = [
+        f"{label} {result.count(RunAction(k))}"
+        for k, label in _TOTALS
+        if result.count(RunAction(k))
+    ]
+    out.print(Text("Итого: " + (", ".join(totals) or "нечего делать") + "."))
+    if result.count(RunAction.RUNNER):
+        out.print(
+            Text(
+                "Записи «ждёт обработчика» отправит gospages journal run в своё время: "
+                "запускайте его из cron или таймера systemd (docs/plans.md).",
+                style="cyan",
+            )
+        )
+    if source.banner is not None:
+        out.print(Text(source.banner, style="bold yellow"))
+    if result.ok:
+        return 0
+    acted = (RunAction.SCHEDULED, RunAction.RUNNER, RunAction.SENT, RunAction.NEEDS_CHECK)
+    return 1 if any(result.count(a) for a in acted) or report.problems else 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -14,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ._cli_journal import add_journal_option, writable_journal
 from ._errors import GospagesError
 from ._escape import console_text
 from ._files import FileProblem
@@ -61,6 +63,13 @@ def add_publish(commands: Any) -> None:
     publish.add_argument(
         "--concurrency", type=int, default=100, help="страниц одновременно (%(default)s)"
     )
+    add_journal_option(publish, sandbox_temporary=True)
+    publish.add_argument(
+        "--item",
+        metavar="ID",
+        help="номер публикации для журнала; по умолчанию выводится из текста, времени и "
+        "выборки, так что повторный запуск той же команды не публикует дважды",
+    )
     publish.set_defaults(handler=_publish, real_pace=False)
 
 
@@ -86,6 +95,16 @@ def parse_at(value: str) -> datetime:
     return moment
 
 
+def _item_id(text: str, at: datetime | None, selection: Any) -> str:
+    """The journal's item of a one-off post: the same text, time and selection give the
+    same item, so running the same command again publishes nothing twice."""
+    import hashlib
+
+    stamp = at.isoformat() if at is not None else ""
+    digest = hashlib.sha256(f"{text}\x1f{stamp}\x1f{selection}".encode()).hexdigest()
+    return f"publish-{digest[:12]}"
+
+
 def _fail(console: Console, message: str) -> int:
     console.print(Text.assemble(("Ошибка:", "red"), " ", console_text(message, 2000)))
     return 2
@@ -95,7 +114,7 @@ def _publish(args: argparse.Namespace) -> int:
     from ._cli_audit import _source
     from ._files import read_post_text
     from ._models import Post
-    from .planning import Selection, SelectionError, cross_post
+    from .planning import Selection, SelectionError, cross_post, journal_send
 
     console = Console(soft_wrap=True)
     if args.registry is None and not args.sandbox:
@@ -123,10 +142,20 @@ def _publish(args: argparse.Namespace) -> int:
     for note in source.notes:
         console.print(Text(note, style="yellow"))
 
-    async def run(check_only: bool) -> Any:
+    item = args.item or _item_id(text, at, selection)
+    clock = getattr(source.open_page, "_clock", None)  # the sandbox's virtual clock
+
+    async def run(check_only: bool, journal: Any = None) -> Any:
         async with source.open_page:
             return await cross_post(
-                pages, post, source.open_page, concurrency=args.concurrency, dry_run=check_only
+                pages,
+                post,
+                source.open_page,
+                concurrency=args.concurrency,
+                dry_run=check_only,
+                item=item,
+                send=journal_send(journal, clock=clock) if journal is not None else None,
+                clock=clock,
             )
 
     # The checks first: every page opened and checked, nothing sent.
@@ -163,7 +192,16 @@ def _publish(args: argparse.Namespace) -> int:
         if answer.strip().casefold() not in ("да", "д", "yes", "y"):
             console.print("Отменено: ничего не отправлено.")
             return 2
-    result = asyncio.run(run(check_only=False))
+    with contextlib.ExitStack() as stack:
+        try:
+            journal = stack.enter_context(writable_journal(args.journal))
+        except Exception as error:  # a file or a database driver's own error
+            return _fail(console, f"журнал {args.journal} не открылся: {error}")
+        where = journal.where if args.journal else "временный (песочница без --journal)"
+        console.print(
+            Text.assemble("Журнал: ", console_text(where), ", пункт ", console_text(item))
+        )
+        result = asyncio.run(run(check_only=False, journal=journal))
     for outcome in result.outcomes:
         receipt = outcome.receipt
         mark, style = ("✓", "green") if outcome.ok else ("✗", "red")
@@ -189,6 +227,15 @@ def _publish(args: argparse.Namespace) -> int:
         f"Итого: опубликовано {len(result.published)} из {len(result.outcomes)}, ошибок "
         f"{len(result.failed)}, проверить вручную {len(result.needs_check)}."
     )
+    if result.needs_check:
+        console.print(
+            Text(
+                "«Нужна сверка»: ответ площадки потерян. gospages journal reconcile прочитает "
+                "страницы и узнает, вышла ли запись; повторный запуск этой команды тоже "
+                "сначала сверит и не опубликует дважды.",
+                style="yellow",
+            )
+        )
     if source.banner is not None:
         console.print(Text(source.banner, style="bold yellow"))
     return 0 if result.ok else 1

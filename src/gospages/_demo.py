@@ -545,8 +545,12 @@ class _Demo:
 
 
 async def _cascade_demo(demo: _Demo) -> None:
-    """A regional post carried down to the settlements of a district, with receipts."""
-    from .planning import Selection, cascade
+    """A regional post carried down to the settlements of a district, with receipts,
+    through a publishing journal (a temporary SQLite file)."""
+    import tempfile
+    from pathlib import Path
+
+    from .planning import Selection, SQLiteJournal, cascade
 
     demo.console.rule("12. Новость области — на страницы поселений района")
     region = build_region(seed=0, telegram=demo.tg_fake is not None, clock=demo.clock)
@@ -555,18 +559,24 @@ async def _cascade_demo(demo: _Demo) -> None:
         "20 декабря. Подробности — на сайте области."
     )
     selection = Selection.parse("уровень=поселение родитель=ensk площадка=вк,ок")
-    async with region.opener() as open_page:
-        async with region.open("region", Platform.VK) as regional:
-            original = await regional.publish(post)
-        state = await cascade(
-            post,
-            selection,
-            region.registry,
-            open_page,
-            item="novost-kluby",
-            source=original.url,
-            clock=demo.clock,
-        )
+    with (
+        tempfile.TemporaryDirectory(prefix="gospages-demo-") as folder,
+        SQLiteJournal(Path(folder) / "journal.sqlite") as journal,
+    ):
+        async with region.opener() as open_page:
+            async with region.open("region", Platform.VK) as regional:
+                original = await regional.publish(post)
+            state = await cascade(
+                post,
+                selection,
+                region.registry,
+                open_page,
+                item="novost-kluby",
+                source=original.url,
+                journal=journal,
+                clock=demo.clock,
+            )
+        entries = journal.entries()
     demo.say(
         Text.assemble(
             "Выборка «",
@@ -588,6 +598,11 @@ async def _cascade_demo(demo: _Demo) -> None:
         rows,
     )
     demo.say(f"Итог каскада: {state.summary()}. Повторный запуск допубликует только недостающее.")
+    demo.table(
+        "Журнал публикаций: намерение записано до отправки, исход после",
+        ["ключ", "состояние", "запись"],
+        [[_t(e.key), e.state.label, _t(e.url or e.error or "")] for e in entries],
+    )
 
 
 def _telegram_fake(clock: Clock) -> Any:

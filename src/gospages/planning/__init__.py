@@ -30,11 +30,13 @@ from ._crosspost import (
     Cascade,
     CascadeTarget,
     CrossPostResult,
+    JournalRefused,
     PageOutcome,
     Send,
     TargetStatus,
     cascade,
     cross_post,
+    journal_send,
     target_key,
 )
 from ._ics import plan_to_ics, write_ics
@@ -51,6 +53,7 @@ from ._plan_check import (
     selection_resolver,
 )
 from ._plan_io import PlanReport, load_plan, load_plan_report, plan_from_rows
+from ._plan_run import PlanRun, PlanRunLine, RunAction, run_plan, schedules
 from ._runner import Reconciled, publish_once, reconcile, run_due
 from ._selection import Selection, SelectionError
 
@@ -67,15 +70,19 @@ __all__ = [
     "ItemProblem",
     "Journal",
     "JournalEntry",
+    "JournalRefused",
     "PageOutcome",
     "PlanCheck",
     "PlanError",
     "PlanItem",
     "PlanProblem",
     "PlanReport",
+    "PlanRun",
+    "PlanRunLine",
     "PostgresJournal",
     "Reconciled",
     "Resolver",
+    "RunAction",
     "SQLiteJournal",
     "Selection",
     "SelectionError",
@@ -86,6 +93,7 @@ __all__ = [
     "check_plan",
     "cross_post",
     "entry_key",
+    "journal_send",
     "load_plan",
     "load_plan_report",
     "next_week",
@@ -95,6 +103,8 @@ __all__ = [
     "publish_once",
     "reconcile",
     "run_due",
+    "run_plan",
+    "schedules",
     "selection_resolver",
     "target_key",
     "write_ics",

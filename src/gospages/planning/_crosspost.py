@@ -10,6 +10,10 @@ slowest of them. One page's failure is recorded with that page and never stops t
 :class:`Cascade` keeps one regional post republished to the pages of a selection as one
 item (who has it, with links; who has not yet; who failed), as JSON; :func:`cascade`
 publishes where it is still missing, through the same keys on every run.
+
+With a journal (:func:`journal_send`, ``cascade(..., journal=...)``) every intention is
+written before it is sent and its outcome after (:func:`~gospages.planning.publish_once`),
+and a cascade's statuses are read from the journal's entries of its item.
 """
 
 from __future__ import annotations
@@ -25,10 +29,13 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from .._clock import Clock, RealClock
+from .._errors import GospagesError
 from .._models import Operation, Platform, Post, PublishedPost, PublishStatus
 from .._page import OfficialPage
 from .._platforms import describe
 from ..registry import Organization, PageRef, Registry
+from ._journal import EntryState, Journal, JournalEntry
+from ._runner import publish_once
 from ._selection import Selection
 
 __all__ = [
@@ -40,6 +47,7 @@ __all__ = [
     "TargetStatus",
     "cascade",
     "cross_post",
+    "journal_send",
     "target_key",
 ]
 
@@ -177,6 +185,56 @@ def _capability_problems(page: OfficialPage, post: Post) -> list[str]:
 
 async def _publish(key: str, page: OfficialPage, post: Post) -> PublishedPost:
     return await page.publish(post)
+
+
+class JournalRefused(GospagesError):
+    """A journal entry with no receipt: refused by the platform, cancelled, or being sent
+    by another process. ``entry`` is the entry as it stands."""
+
+    def __init__(self, entry: JournalEntry, message: str) -> None:
+        super().__init__(message)
+        self.entry = entry
+
+
+def _no_receipt(entry: JournalEntry) -> str:
+    if entry.state is EntryState.FAILED:
+        return entry.error or entry.note or "площадка отказала"
+    if entry.state is EntryState.CANCELLED:
+        return "запись отменена в журнале: не отправлено"
+    if entry.state is EntryState.SENDING:
+        return "запись отправляет другой процесс (журнал): повторно не отправлено"
+    return f"в журнале: {entry.state.label}"
+
+
+def journal_send(
+    journal: Journal, *, clock: Clock | None = None, operator: str | None = None
+) -> Send:
+    """A ``send`` for :func:`cross_post` and :func:`cascade` that goes through ``journal``
+    (:func:`~gospages.planning.publish_once` under the target's key): the intention is
+    written before sending, the outcome after, and a key already published or scheduled
+    is not sent again. A ``needs_check`` entry comes back as a receipt of that status; a
+    refused, cancelled or elsewhere-held entry raises `JournalRefused` (the target's
+    error)."""
+
+    async def send(key: str, page: OfficialPage, post: Post) -> PublishedPost:
+        entry = await publish_once(journal, key, page, post, operator=operator, clock=clock)
+        receipt = entry.receipt
+        if receipt is None:
+            raise JournalRefused(entry, _no_receipt(entry))
+        return receipt
+
+    return send
+
+
+_FROM_JOURNAL = {
+    EntryState.PUBLISHED: "published",
+    EntryState.SCHEDULED: "scheduled",
+    EntryState.NEEDS_CHECK: "needs_check",
+    EntryState.SENDING: "needs_check",
+    EntryState.FAILED: "failed",
+    EntryState.PLANNED: "pending",
+    EntryState.CANCELLED: "pending",
+}
 
 
 def _label(org: Organization, ref: PageRef) -> str:
@@ -399,6 +457,26 @@ class Cascade(BaseModel):
             parts.append(f"организаций без страницы {len(self.without_pages)}")
         return ", ".join(parts)
 
+    def sync(self, journal: Journal) -> None:
+        """Take every target's status, link and error from ``journal``'s entry of its key
+        (after a reconcile, a ``needs_check`` page may be published or absent again);
+        targets with no entry are left as they are."""
+        for key, target in self.targets.items():
+            entry = journal.get(key)
+            if entry is None:
+                continue
+            target.status = TargetStatus(_FROM_JOURNAL[entry.state])
+            target.url = entry.url
+            target.post_id = entry.post_id
+            target.at = entry.updated
+            target.attempts = max(target.attempts, entry.attempts)
+            if target.status is TargetStatus.FAILED:
+                target.error = entry.error or entry.note
+            elif target.status is TargetStatus.NEEDS_CHECK:
+                target.error = entry.note
+            else:
+                target.error = None
+
     def save(self, path: str | Path) -> None:
         """Write the state as JSON (UTF-8), replacing the file at once."""
         target = Path(path)
@@ -427,6 +505,7 @@ async def cascade(
     state: Cascade | None = None,
     variants: Variants | None = None,
     send: Send | None = None,
+    journal: Journal | None = None,
     concurrency: int = 100,
     progress: Progress | None = None,
     clock: Clock | None = None,
@@ -438,7 +517,13 @@ async def cascade(
     are added. ``needs_check`` pages are not sent again: look at them first (a journal
     settles them later). Pages are checked before anything is sent, as in
     :func:`cross_post`; a refused check leaves the pages pending with the reason.
+
+    With ``journal`` every page goes through it (:func:`journal_send`, unless ``send``
+    is given) and the statuses are the journal's: read before deciding what is missing
+    (what a reconcile settled counts) and after the run (:meth:`Cascade.sync`).
     """
+    if journal is not None and send is None:
+        send = journal_send(journal, clock=clock)
     clock = clock or RealClock()
     chosen = selection if isinstance(selection, Selection) else Selection.parse(selection)
     if state is None:
@@ -461,7 +546,10 @@ async def cascade(
                 org_id=org.id, org_name=org.name, platform=ref.platform, page=ref.page
             )
             state.targets[key] = target
-        if not target.status.done:
+    if journal is not None:
+        state.sync(journal)
+    for org, ref in pages:
+        if not state.targets[target_key(state.item, ref)].status.done:
             missing.append((org, ref))
     if not missing:
         return state
@@ -499,4 +587,6 @@ async def cascade(
         else:
             target.status = TargetStatus.FAILED
             target.error = outcome.error
+    if journal is not None:
+        state.sync(journal)
     return state
