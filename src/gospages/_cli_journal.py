@@ -199,7 +199,7 @@ def _run(args: argparse.Namespace) -> int:
     if journal is None:
         return 2
     factory = _factory(args, out)
-    clock = getattr(factory, "_clock", None)  # the sandbox's virtual clock, or real time
+    clock = factory.clock  # the sandbox's virtual clock, or real time
 
     async def run() -> Any:
         async with factory:

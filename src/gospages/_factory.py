@@ -140,6 +140,11 @@ class PageFactory:
         self._options = {p: dict(o) for p, o in (options or {}).items()}
         self._contexts: dict[Platform, OpenContext] = {}
 
+    @property
+    def clock(self) -> Any | None:
+        """The run's clock (the sandbox's virtual one), or ``None`` for real time."""
+        return self._clock
+
     def __repr__(self) -> str:
         return f"PageFactory(platforms={sorted(p.value for p in self._connections)})"
 
