@@ -19,11 +19,15 @@ def text_of(i: int) -> str:
     return f"Новость номер {i}: журнал публикаций"
 
 
-def region(faults: float = 0.0) -> Scenario:
-    scenario = build_region(seed=0, weeks=1)
+def region(
+    faults: float = 0.0, *, seeds: tuple[int, int] = (1, 2), now: float | None = None
+) -> Scenario:
+    """The sandbox region; ``faults``: that share of VK's and OK's calls fail, drawn from
+    ``seeds`` (VK's, OK's)."""
+    scenario = build_region(seed=0, weeks=1, now=now)
     if faults:
-        scenario.vk.inject_faults(faults, seed=1)
-        scenario.ok.inject_faults(faults, seed=2)
+        scenario.vk.inject_faults(faults, seed=seeds[0])
+        scenario.ok.inject_faults(faults, seed=seeds[1])
     return scenario
 
 
