@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from gospages import Platform, Post
-from gospages.planning import Journal, publish_once
+from gospages.planning import EntryState, Journal, publish_once, run_due
 from gospages.registry import PageRef
 from gospages.testing import build_region
 from gospages.testing._scenario import Scenario
@@ -19,12 +19,16 @@ def text_of(i: int) -> str:
     return f"Новость номер {i}: журнал публикаций"
 
 
-def region(faults: float = 0.0) -> Scenario:
-    scenario = build_region(seed=0, weeks=1)
+def region(
+    faults: float = 0.0, *, seeds: tuple[int, int] = (1, 2), now: float | None = None
+) -> Scenario:
+    """The sandbox region; ``faults``: that share of VK's and OK's calls fail, drawn from
+    ``seeds`` (VK's, OK's)."""
+    scenario = build_region(seed=0, weeks=1, now=now)
     if faults:
-        scenario.vk.inject_faults(faults, seed=1)
-        scenario.ok.inject_faults(faults, seed=2)
-        scenario.max.inject_faults(faults, seed=4)
+        scenario.vk.inject_faults(faults, seed=seeds[0])
+        scenario.ok.inject_faults(faults, seed=seeds[1])
+        scenario.max.inject_faults(faults, seed=seeds[1] + 2)
     return scenario
 
 
@@ -79,3 +83,14 @@ async def publish_many(
         page = opened[ref.platform, ref.page]
         await publish_once(journal, key(i), page, Post(text=text_of(i)), clock=scenario.clock)
         await asyncio.sleep(0)
+
+
+async def drain(journal: Journal, open_page: Any, clock: Any, *, total: int) -> int:
+    """Start the runner as a cron job would, pass after pass, until ``total`` entries are
+    published (a send that fails again leaves its entry for the next pass); the passes."""
+    passes = 0
+    while journal.counts()[EntryState.PUBLISHED] < total:
+        passes += 1
+        assert passes <= 8, journal.counts()
+        await run_due(journal, open_page, clock=clock, max_attempts=10)
+    return passes

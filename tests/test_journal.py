@@ -27,7 +27,7 @@ from gospages.planning import (
 )
 from gospages.registry import PageRef
 
-from ._journal_support import counted, publish_many, refs, region, text_of
+from ._journal_support import counted, drain, publish_many, refs, region, text_of
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 
@@ -148,6 +148,42 @@ async def test_sent_then_killed_is_found_not_sent_again(journal: Any) -> None:
     assert counted(scenario)[text_of(4)] == 1
 
 
+async def test_read_back_looks_past_a_baseline_post_listed_above_the_new_one(
+    journal: Any,
+) -> None:
+    """OK lists topics of one millisecond oldest first: a post sent in the same millisecond
+    as the page's newest one is listed below it. The read-back once stopped at the first
+    baseline post it met, took the entry for absent and sent it again (a duplicate)."""
+    scenario = region()
+    ref = next(r for r in refs(scenario) if r.platform is Platform.OK)
+    opener = scenario.opener()
+
+    class Killed(BaseException):
+        pass
+
+    async with opener.open(ref) as page:
+        first = await publish_once(journal, "a", page, Post(text=text_of(7)))
+        real = page.publish
+
+        async def dies_after_sending(post: Post) -> Any:
+            await real(post)
+            # Sent within the millisecond of the first: OK then lists the older first.
+            topics = {t.text: t for g in scenario.ok.groups.values() for t in g.topics}
+            topics[text_of(8)].created_ms = topics[text_of(7)].created_ms
+            raise Killed
+
+        page.publish = dies_after_sending  # type: ignore[method-assign]
+        with pytest.raises(Killed):
+            await publish_once(journal, "b", page, Post(text=text_of(8)))
+        listed = [s async for s in page.posts()]
+    assert journal.get("b").baseline[0] == first.post_id
+    assert [s.text for s in listed[:2]] == [text_of(7), text_of(8)]
+    result = await reconcile(journal, opener.open, resend=True, clock=scenario.clock)
+    assert [e.key for e in result.found] == ["b"] and not result.sent
+    assert journal.get("b").post_id == listed[1].id
+    assert counted(scenario)[text_of(8)] == 1
+
+
 async def test_run_due_sends_what_is_due_only(journal: Any) -> None:
     scenario = region()
     ref = next(r for r in refs(scenario) if r.platform is Platform.VK)
@@ -159,28 +195,48 @@ async def test_run_due_sends_what_is_due_only(journal: Any) -> None:
     assert counted(scenario)[text_of(6)] == 0
 
 
-async def test_1000_publishes_under_20_percent_faults(journal: Any) -> None:
+@pytest.mark.parametrize(
+    "seeds",
+    [(1, 2, 3), (228, 328, 428)],
+    ids=["faults-1-2-3", "faults-228-328-428"],
+)
+async def test_1000_publishes_under_20_percent_faults(
+    journal: Any, seeds: tuple[int, int, int]
+) -> None:
     """1,000 publishes across VK, OK and Telegram, 20 % of calls failing (a third of them
     committed with the answer lost): 0 duplicates, 0 lost; ≤ 1 % left needs_check after
-    one reconcile pass."""
-    scenario = region(faults=0.2)
+    one reconcile pass.
+
+    ``seeds``: VK's, OK's and Telegram's faults. The second set once needed five runner
+    passes: the test gave the runner three, and an OK post refused with HTTP 502 four
+    times in a row (each time «outcome unknown»: OK has no idempotency key) was still
+    ``needs_check``, reported as lost. The runner is now run as a cron job would run it,
+    until everything is out."""
+    # tenacity's backoff jitter draws from `random`: it orders the concurrent pages'
+    # calls, and so which call draws which fault. Pinned, the schedule does not depend
+    # on the tests that ran before.
+    random.seed(f"journal-faults-{seeds}")
+    scenario = region(faults=0.2, seeds=seeds[:2], now=NOW.timestamp())
     assert {r.platform for r in refs(scenario)} == set(Platform)
     opener = scenario.opener()
     opened = {(r.platform, r.page): opener.open(r) for r in refs(scenario)}
-    await publish_many(journal, scenario, opened, range(1000), chaos=random.Random(3))
-    before = journal.counts()
-    assert before[EntryState.NEEDS_CHECK] > 10  # the faults did bite
+    await publish_many(journal, scenario, opened, range(1000), chaos=random.Random(seeds[2]))
+    after_publishing = journal.counts()[EntryState.NEEDS_CHECK]
+    assert 10 < after_publishing <= 80  # the faults did bite: 3.7 % with the first seeds
     settled = await reconcile(journal, opener.open, clock=scenario.clock)
+    # The issue's target: ≤ 1 % left needs_check after one reconcile pass (measured: 0).
     assert len(settled.unknown) <= 10, settled.unknown
-    for _ in range(3):  # the runner sends again what is certainly absent or refused
-        await run_due(journal, opener.open, clock=scenario.clock)
+    assert len(settled.found) + len(settled.absent) >= after_publishing - 10
+    # The runner sends again what is certainly absent or refused, pass after pass.
+    await drain(journal, opener.open, scenario.clock, total=1000)
     for page in opened.values():
         await page.aclose()
     texts = counted(scenario)
     wanted = [text_of(i) for i in range(1000)]
     assert sum(1 for t in wanted if texts[t] > 1) == 0  # no duplicates
     assert sum(1 for t in wanted if texts[t] == 0) == 0  # nothing lost
-    assert journal.counts()[EntryState.PUBLISHED] == 1000
+    for entry in journal.entries():  # each receipt names the post with the entry's text
+        assert entry.post_id and entry.url, entry
 
 
 async def test_two_publishers_on_one_journal_send_each_entry_once(tmp_path: Path) -> None:
@@ -193,7 +249,7 @@ async def test_two_publishers_on_one_journal_send_each_entry_once(tmp_path: Path
             publish_many(first, scenario, opened[0], range(200)),
             publish_many(second, scenario, opened[1], range(200)),
         )
-        await run_due(first, opener.open, clock=scenario.clock)
+        await drain(first, opener.open, scenario.clock, total=200)
         for pages in opened:
             for page in pages.values():
                 await page.aclose()

@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 
 from gospages import Platform, Post
-from gospages.planning import EntryState, open_journal, run_due
+from gospages.planning import EntryState, open_journal
 from gospages.registry import PageRef
 
-from ._journal_support import counted, publish_many, refs, region, text_of
+from ._journal_support import counted, drain, publish_many, refs, region, text_of
 
 
 def _bin_dir() -> Path | None:
@@ -133,7 +133,7 @@ def test_two_publishers_on_one_postgres_journal_send_each_entry_once(pg_dsn: str
                 publish_many(first, scenario, opened[0], range(120), key=lambda i: f"twin-{i}"),
                 publish_many(second, scenario, opened[1], range(120), key=lambda i: f"twin-{i}"),
             )
-            await run_due(first, opener.open, clock=scenario.clock)
+            await drain(first, opener.open, scenario.clock, total=120)
             for pages in opened:
                 for page in pages.values():
                     await page.aclose()

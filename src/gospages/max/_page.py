@@ -418,6 +418,9 @@ class MaxChannel(OfficialPage):
             mid = str(body.get("mid"))
             same = str(body.get("text") or "").strip() == prepared["text"].strip()
             if mid not in baseline and same and message.get("sender") is None:
+                url = message.get("url")
+                if isinstance(url, str) and url:
+                    self._urls[mid] = url  # the read-back's address, as the answer's would be
                 return mid
         return None
 
