@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
 from pathlib import Path
 
-from .._models import Platform
-from ._journal import EntryState, Journal, JournalEntry
+from ._journal_sql import SQLJournal
 
 __all__ = ["SQLiteJournal"]
 
@@ -27,7 +25,7 @@ CREATE INDEX IF NOT EXISTS journal_page ON journal (platform, page);
 """
 
 
-class SQLiteJournal(Journal):
+class SQLiteJournal(SQLJournal):
     """The journal in the SQLite file ``path`` (created when missing), in WAL mode so that
     readers never wait for the process that publishes. Several processes on one machine
     may share the file: each entry is still sent once."""
@@ -37,7 +35,7 @@ class SQLiteJournal(Journal):
         if lease_seconds is not None:
             self.lease_seconds = lease_seconds
         self.path = Path(path)
-        self._db: sqlite3.Connection | None = sqlite3.connect(
+        self._db = sqlite3.connect(
             self.path, timeout=30, isolation_level=None, check_same_thread=False
         )
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -53,77 +51,3 @@ class SQLiteJournal(Journal):
     @property
     def where(self) -> str:
         return str(self.path)
-
-    @property
-    def _conn(self) -> sqlite3.Connection:
-        if self._db is None:
-            raise RuntimeError(f"Журнал {self.path} закрыт")
-        return self._db
-
-    def get(self, key: str) -> JournalEntry | None:
-        row = self._conn.execute("SELECT data FROM journal WHERE key = ?", (key,)).fetchone()
-        return JournalEntry.loads(row[0]) if row else None
-
-    def insert(self, entry: JournalEntry) -> JournalEntry:
-        self._conn.execute(
-            "INSERT INTO journal (key, state, platform, page, due, version, created, data) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
-            (
-                entry.key,
-                entry.state.value,
-                entry.platform.value,
-                entry.page,
-                entry.due_ts,
-                entry.version,
-                entry.created.isoformat(),
-                entry.dumps(),
-            ),
-        )
-        stored = self.get(entry.key)
-        assert stored is not None
-        return stored
-
-    def replace(self, old: JournalEntry, new: JournalEntry) -> JournalEntry | None:
-        stored = new.model_copy(update={"version": old.version + 1})
-        changed = self._conn.execute(
-            "UPDATE journal SET state = ?, due = ?, version = ?, data = ? "
-            "WHERE key = ? AND version = ?",
-            (
-                stored.state.value,
-                stored.due_ts,
-                stored.version,
-                stored.dumps(),
-                old.key,
-                old.version,
-            ),
-        ).rowcount
-        return stored if changed == 1 else None
-
-    def entries(
-        self,
-        *,
-        states: Iterable[EntryState] | None = None,
-        platform: Platform | None = None,
-        page: str | None = None,
-    ) -> list[JournalEntry]:
-        where, args = [], []
-        if states is not None:
-            wanted = [s.value for s in states]
-            where.append(f"state IN ({','.join('?' * len(wanted))})")
-            args += wanted
-        if platform is not None:
-            where.append("platform = ?")
-            args.append(platform.value)
-        if page is not None:
-            where.append("page = ?")
-            args.append(page)
-        sql = "SELECT data FROM journal"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        rows = self._conn.execute(sql + " ORDER BY created, key", args).fetchall()
-        return [JournalEntry.loads(r[0]) for r in rows]
-
-    def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
-            self._db = None

@@ -76,8 +76,6 @@ def next_week(today: date) -> date:
     return today + timedelta(days=7 - today.weekday())
 
 
-
-
 def selection_resolver(registry: Registry) -> Resolver:
     """Targets as :class:`~gospages.planning.Selection` texts over ``registry``
     (``Selection.parse(text).pages(registry)``)."""
