@@ -111,9 +111,10 @@ def page_key(platform: Platform, page: str) -> str:
 
 @dataclass(frozen=True)
 class PageRow:
-    """One audited page as every report shows it."""
+    """One audited page as every report shows it (what the reports read of its
+    :class:`PageAudit`, not the audit itself: rendering ten thousand pages does not keep
+    every page's snapshot)."""
 
-    audit: PageAudit
     key: str
     platform: Platform
     page: str
@@ -132,18 +133,10 @@ class PageRow:
     """Mean views of the last 7 days' posts (``None``: no post or no views)."""
     norm: float | None
     """Publications per week the policy asks of this page, from its findings."""
-
-    @property
-    def score(self) -> TrafficLightScore | None:
-        return self.audit.score
-
-    @property
-    def findings(self) -> list[Finding]:
-        return self.audit.findings
-
-    @property
-    def error(self) -> str | None:
-        return self.audit.snapshot.error
+    score: TrafficLightScore | None
+    findings: list[Finding]
+    error: str | None
+    """Why the page could not be read (``snapshot.error``)."""
 
     @property
     def address(self) -> str:
@@ -204,7 +197,6 @@ def page_row(audit: PageAudit, weeks: int) -> PageRow:
     ref = audit.ref
     verification = snap.verification
     return PageRow(
-        audit=audit,
         key=page_key(snap.platform, snap.page),
         platform=snap.platform,
         page=snap.page,
@@ -222,6 +214,9 @@ def page_row(audit: PageAudit, weeks: int) -> PageRow:
         mark=verification.state if verification is not None else VerificationState.UNKNOWN,
         views_per_post=sum(views) / len(views) if views else None,
         norm=_norm(audit.findings),
+        score=audit.score,
+        findings=audit.findings,
+        error=snap.error,
     )
 
 
@@ -474,10 +469,17 @@ def view(report: AuditReport) -> ReportView:
         without_pages=[(b.org, b.findings) for b in blocks if b.org is not None and not b.rows],
         week_starts=week_starts(report),
         norm=norms.most_common(1)[0][0] if norms else None,
-        counts={s: report.count(s) for s in Severity},
+        counts=_counts(report.findings, rows),
         trends=_trends(rows, previous),
         previous_created_at=_parse_date(previous.get("created_at")),
     )
+
+
+def _counts(findings: Sequence[Finding], rows: Sequence[PageRow]) -> dict[Severity, int]:
+    """``report.count(s)`` for every severity, from the rows (the pages read once)."""
+    counted = Counter(f.severity for f in findings)
+    counted.update(f.severity for row in rows for f in row.findings)
+    return {s: counted.get(s, 0) for s in Severity}
 
 
 def _trends(rows: Sequence[PageRow], previous: dict[str, Any]) -> list[Trend]:
