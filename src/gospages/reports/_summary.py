@@ -135,8 +135,13 @@ class PageRow:
     """Publications per week the policy asks of this page, from its findings."""
     score: TrafficLightScore | None
     findings: list[Finding]
+    """The page's findings (empty in a view made with ``findings=False``)."""
     error: str | None
     """Why the page could not be read (``snapshot.error``)."""
+    errors: int = 0
+    """Findings of severity ``error`` (counted even when ``findings`` is not kept)."""
+    warnings: int = 0
+    infos: int = 0
 
     @property
     def address(self) -> str:
@@ -182,8 +187,10 @@ def week_starts(report: AuditReport) -> list[datetime]:
     return [report.created_at - timedelta(days=7 * (n - i)) for i in range(n)]
 
 
-def page_row(audit: PageAudit, weeks: int) -> PageRow:
+def page_row(audit: PageAudit, weeks: int, *, findings: bool = True) -> PageRow:
+    """What the reports show of ``audit``; ``findings=False``: its findings counted, not kept."""
     snap = audit.snapshot
+    severities = Counter(f.severity for f in audit.findings)
     end = snap.captured_at
     start = snap.since
     posts = [p for p in snap.posts if start <= p.date <= end]
@@ -215,8 +222,11 @@ def page_row(audit: PageAudit, weeks: int) -> PageRow:
         views_per_post=sum(views) / len(views) if views else None,
         norm=_norm(audit.findings),
         score=audit.score,
-        findings=audit.findings,
+        findings=audit.findings if findings else [],
         error=snap.error,
+        errors=severities[Severity.ERROR],
+        warnings=severities[Severity.WARNING],
+        infos=severities[Severity.INFO],
     )
 
 
@@ -432,10 +442,14 @@ def color_label(color: str) -> str:
     return _COLOR_LABELS[color]
 
 
-def view(report: AuditReport) -> ReportView:
-    """Compute what the reports show (rows, totals, hierarchy, trends) once."""
+def view(report: AuditReport, *, findings: bool = True) -> ReportView:
+    """Compute what the reports show (rows, totals, hierarchy, trends) once.
+
+    ``report.pages`` is read once. ``findings=False`` (for :func:`summarize`): rows
+    count their findings but do not keep them, so that ten thousand pages' findings are
+    not held at once."""
     weeks = weeks_of(report)
-    rows = [page_row(audit, weeks) for audit in report.pages]
+    rows = [page_row(audit, weeks, findings=findings) for audit in report.pages]
     by_org: dict[str | None, list[PageRow]] = {}
     for row in rows:
         by_org.setdefault(row.org.id if row.org is not None else None, []).append(row)
@@ -478,7 +492,10 @@ def view(report: AuditReport) -> ReportView:
 def _counts(findings: Sequence[Finding], rows: Sequence[PageRow]) -> dict[Severity, int]:
     """``report.count(s)`` for every severity, from the rows (the pages read once)."""
     counted = Counter(f.severity for f in findings)
-    counted.update(f.severity for row in rows for f in row.findings)
+    for row in rows:
+        counted[Severity.ERROR] += row.errors
+        counted[Severity.WARNING] += row.warnings
+        counted[Severity.INFO] += row.infos
     return {s: counted.get(s, 0) for s in Severity}
 
 
@@ -544,7 +561,7 @@ def summarize(report: AuditReport) -> dict[str, Any]:
     differences of subscribers, publications and score. Unknown keys are ignored and
     missing ones mean "no comparison".
     """
-    v = view(report)
+    v = view(report, findings=False)
     return {
         "version": SUMMARY_VERSION,
         "policy": report.policy,
@@ -563,8 +580,8 @@ def summarize(report: AuditReport) -> dict[str, Any]:
                 "posts": row.posts,
                 "score": row.score.total if row.score is not None else None,
                 "color": row.color,
-                "errors": sum(1 for f in row.findings if f.severity is Severity.ERROR),
-                "warnings": sum(1 for f in row.findings if f.severity is Severity.WARNING),
+                "errors": row.errors,
+                "warnings": row.warnings,
             }
             for row in v.rows
         },
