@@ -111,9 +111,10 @@ def page_key(platform: Platform, page: str) -> str:
 
 @dataclass(frozen=True)
 class PageRow:
-    """One audited page as every report shows it."""
+    """One audited page as every report shows it (what the reports read of its
+    :class:`PageAudit`, not the audit itself: rendering ten thousand pages does not keep
+    every page's snapshot)."""
 
-    audit: PageAudit
     key: str
     platform: Platform
     page: str
@@ -132,18 +133,15 @@ class PageRow:
     """Mean views of the last 7 days' posts (``None``: no post or no views)."""
     norm: float | None
     """Publications per week the policy asks of this page, from its findings."""
-
-    @property
-    def score(self) -> TrafficLightScore | None:
-        return self.audit.score
-
-    @property
-    def findings(self) -> list[Finding]:
-        return self.audit.findings
-
-    @property
-    def error(self) -> str | None:
-        return self.audit.snapshot.error
+    score: TrafficLightScore | None
+    findings: list[Finding]
+    """The page's findings (empty in a view made with ``findings=False``)."""
+    error: str | None
+    """Why the page could not be read (``snapshot.error``)."""
+    errors: int = 0
+    """Findings of severity ``error`` (counted even when ``findings`` is not kept)."""
+    warnings: int = 0
+    infos: int = 0
 
     @property
     def address(self) -> str:
@@ -189,8 +187,10 @@ def week_starts(report: AuditReport) -> list[datetime]:
     return [report.created_at - timedelta(days=7 * (n - i)) for i in range(n)]
 
 
-def page_row(audit: PageAudit, weeks: int) -> PageRow:
+def page_row(audit: PageAudit, weeks: int, *, findings: bool = True) -> PageRow:
+    """What the reports show of ``audit``; ``findings=False``: its findings counted, not kept."""
     snap = audit.snapshot
+    severities = Counter(f.severity for f in audit.findings)
     end = snap.captured_at
     start = snap.since
     posts = [p for p in snap.posts if start <= p.date <= end]
@@ -204,7 +204,6 @@ def page_row(audit: PageAudit, weeks: int) -> PageRow:
     ref = audit.ref
     verification = snap.verification
     return PageRow(
-        audit=audit,
         key=page_key(snap.platform, snap.page),
         platform=snap.platform,
         page=snap.page,
@@ -222,6 +221,12 @@ def page_row(audit: PageAudit, weeks: int) -> PageRow:
         mark=verification.state if verification is not None else VerificationState.UNKNOWN,
         views_per_post=sum(views) / len(views) if views else None,
         norm=_norm(audit.findings),
+        score=audit.score,
+        findings=audit.findings if findings else [],
+        error=snap.error,
+        errors=severities[Severity.ERROR],
+        warnings=severities[Severity.WARNING],
+        infos=severities[Severity.INFO],
     )
 
 
@@ -437,10 +442,14 @@ def color_label(color: str) -> str:
     return _COLOR_LABELS[color]
 
 
-def view(report: AuditReport) -> ReportView:
-    """Compute what the reports show (rows, totals, hierarchy, trends) once."""
+def view(report: AuditReport, *, findings: bool = True) -> ReportView:
+    """Compute what the reports show (rows, totals, hierarchy, trends) once.
+
+    ``report.pages`` is read once. ``findings=False`` (for :func:`summarize`): rows
+    count their findings but do not keep them, so that ten thousand pages' findings are
+    not held at once."""
     weeks = weeks_of(report)
-    rows = [page_row(audit, weeks) for audit in report.pages]
+    rows = [page_row(audit, weeks, findings=findings) for audit in report.pages]
     by_org: dict[str | None, list[PageRow]] = {}
     for row in rows:
         by_org.setdefault(row.org.id if row.org is not None else None, []).append(row)
@@ -474,10 +483,20 @@ def view(report: AuditReport) -> ReportView:
         without_pages=[(b.org, b.findings) for b in blocks if b.org is not None and not b.rows],
         week_starts=week_starts(report),
         norm=norms.most_common(1)[0][0] if norms else None,
-        counts={s: report.count(s) for s in Severity},
+        counts=_counts(report.findings, rows),
         trends=_trends(rows, previous),
         previous_created_at=_parse_date(previous.get("created_at")),
     )
+
+
+def _counts(findings: Sequence[Finding], rows: Sequence[PageRow]) -> dict[Severity, int]:
+    """``report.count(s)`` for every severity, from the rows (the pages read once)."""
+    counted = Counter(f.severity for f in findings)
+    for row in rows:
+        counted[Severity.ERROR] += row.errors
+        counted[Severity.WARNING] += row.warnings
+        counted[Severity.INFO] += row.infos
+    return {s: counted.get(s, 0) for s in Severity}
 
 
 def _trends(rows: Sequence[PageRow], previous: dict[str, Any]) -> list[Trend]:
@@ -542,7 +561,7 @@ def summarize(report: AuditReport) -> dict[str, Any]:
     differences of subscribers, publications and score. Unknown keys are ignored and
     missing ones mean "no comparison".
     """
-    v = view(report)
+    v = view(report, findings=False)
     return {
         "version": SUMMARY_VERSION,
         "policy": report.policy,
@@ -561,8 +580,8 @@ def summarize(report: AuditReport) -> dict[str, Any]:
                 "posts": row.posts,
                 "score": row.score.total if row.score is not None else None,
                 "color": row.color,
-                "errors": sum(1 for f in row.findings if f.severity is Severity.ERROR),
-                "warnings": sum(1 for f in row.findings if f.severity is Severity.WARNING),
+                "errors": row.errors,
+                "warnings": row.warnings,
             }
             for row in v.rows
         },

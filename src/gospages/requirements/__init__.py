@@ -36,6 +36,7 @@ from ._fleet import capture_pages
 from ._model import (
     AuditReport,
     CommentStats,
+    CompactPages,
     Finding,
     PageAudit,
     PageSnapshot,
@@ -52,6 +53,7 @@ __all__ = [
     "RULES",
     "AuditReport",
     "CommentStats",
+    "CompactPages",
     "Contacts",
     "Finding",
     "HistoryStore",

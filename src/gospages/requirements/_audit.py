@@ -8,6 +8,7 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import httpx
@@ -18,7 +19,15 @@ from .._questions import Removal
 from ..registry import Organization, PageRef, Registry
 from ._capture import traffic_light
 from ._fleet import PageOpener, capture_pages
-from ._model import AuditReport, Finding, PageAudit, PageSnapshot, RuleStatus, Severity
+from ._model import (
+    AuditReport,
+    CompactPages,
+    Finding,
+    PageAudit,
+    PageSnapshot,
+    RuleStatus,
+    Severity,
+)
 from ._policy import Policy, load_policy
 from ._rules import apply_rule_severity, audit_page
 
@@ -59,21 +68,24 @@ class PageResult:
     site: str | None = None
     """The organisation's own site read off the full profile (for ``check_sites``)."""
 
+    @cached_property
+    def audit_json(self) -> str:
+        """The audit's JSON without the organisation and registry entry (the registry has
+        them): :meth:`CompactPages.encode`; computed once."""
+        return CompactPages.encode(self.audit)
+
     def dump(self) -> str:
         """JSON without the organisation and registry entry (the registry has them)."""
-        audit = self.audit.model_dump(
-            mode="json", exclude={"org": True, "ref": True, "snapshot": {"org"}}
-        )
-        return json.dumps({"audit": audit, "site": self.site}, ensure_ascii=False)
+        site = json.dumps(self.site, ensure_ascii=False)
+        return f'{{"audit": {self.audit_json}, "site": {site}}}'
 
     @classmethod
     def load(cls, index: int, text: str, org: Organization, ref: PageRef) -> PageResult:
         """The result :meth:`dump` wrote, tied back to its registry entry."""
         data = json.loads(text)
-        audit = PageAudit.model_validate(data["audit"] | {"org": None, "ref": None})
-        snapshot = audit.snapshot.model_copy(update={"org": org})
-        audit = audit.model_copy(update={"org": org, "ref": ref, "snapshot": snapshot})
-        return cls(index, audit, data.get("site"))
+        audit = data["audit"] | {"org": org, "ref": ref}
+        audit["snapshot"] = audit["snapshot"] | {"org": org}
+        return cls(index, PageAudit.model_validate(audit), data.get("site"))
 
 
 @runtime_checkable
@@ -208,7 +220,8 @@ async def audit_registry(
     question counts, insulting ones included.
 
     Memory stays flat: each page's full snapshot goes to the rules as it arrives and
-    is dropped; the report keeps its compact form (:meth:`PageSnapshot.compact`). A
+    is dropped; the report keeps its compact form (:meth:`PageSnapshot.compact`),
+    compressed: ``report.pages`` is a :class:`CompactPages`, decoded as read. A
     ``history`` that keeps per-page results (:class:`PageResultStore`, such as
     :class:`gospages.reports.AuditHistory`) gets each page as it finishes; with
     ``resume=True`` an unfinished run of the same pages, policy and ``days`` goes on
@@ -226,7 +239,7 @@ async def audit_registry(
             "Продолжить проверку можно только с журналом проверок, который хранит "
             "страницы (history=AuditHistory(...))"
         )
-    audits: list[PageAudit | None] = [None] * len(pages)
+    kept: list[bytes | None] = [None] * len(pages)  # each page's compressed audit
     sites: dict[int, str] = {}
     run: int | None = None
     key = run_key(pages, policy, days)
@@ -235,16 +248,16 @@ async def audit_registry(
         if found is not None:
             run, now, _ = found
             for index, text in store.run_results(run):
-                if 0 <= index < len(pages) and audits[index] is None:
-                    org, ref = pages[index]
-                    result = PageResult.load(index, text, org, ref)
-                    audits[index] = result.audit
-                    if result.site is not None:
-                        sites[index] = result.site
+                if 0 <= index < len(pages) and kept[index] is None:
+                    data = json.loads(text)
+                    audit_json = json.dumps(data["audit"], ensure_ascii=False)
+                    kept[index] = CompactPages.compress(audit_json)
+                    if isinstance(site := data.get("site"), str):
+                        sites[index] = site
     now = now or datetime.now(timezone.utc)
     if store is not None and run is None:
         run = store.start_run(key, policy=policy.label, days=days, created_at=now, total=len(pages))
-    todo = [i for i, audit in enumerate(audits) if audit is None]
+    todo = [i for i, blob in enumerate(kept) if blob is None]
     done = len(pages) - len(todo)
     if progress is not None and done:
         progress(done, len(pages), f"уже проверены: {done}")
@@ -260,14 +273,14 @@ async def audit_registry(
         ):
             index = todo[position]
             org, ref = pages[index]
-            audit = _page_audit(org, ref, snapshot, policy)
-            audits[index] = audit
             site = _own_site(snapshot) if check_sites else None
+            result = PageResult(index, _page_audit(org, ref, snapshot, policy), site)
+            del snapshot  # the full snapshot is not kept past the rules
+            kept[index] = CompactPages.compress(result.audit_json)
             if site is not None:
                 sites[index] = site
-            del snapshot  # the full snapshot is not kept past the rules
             if store is not None and run is not None:
-                pending.append(PageResult(index, audit, site))
+                pending.append(result)
                 if len(pending) >= RESULTS_PER_WRITE:
                     store.add_results(run, pending)
                     pending = []
@@ -277,7 +290,9 @@ async def audit_registry(
     finally:
         if store is not None and run is not None and pending:
             store.add_results(run, pending)  # what finished before a stop is kept
-    finished = [a for a in audits if a is not None]
+    finished = CompactPages.of(
+        [(blob, *pages[i]) for i, blob in enumerate(kept) if blob is not None]
+    )
     org_findings = missing_pages(registry, policy)
     if check_sites and "FZ8-13-LIST" not in policy.disabled:
         org_sites: dict[str, str] = {}

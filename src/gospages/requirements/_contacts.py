@@ -97,6 +97,11 @@ def without_requisites(text: str) -> str:
     )
 
 
+_PHONE_DIGITS = 6
+"""The fewest digits of a possible phone number with its country code (phonenumbers'
+metadata: Austria's +43 and 4 digits); a Russian one without ``+7`` has 10."""
+
+
 def find_phones(text: str) -> list[str]:
     """Phone numbers in any common Russian notation, as ``+7 XXX XXX-XX-XX``.
 
@@ -106,6 +111,8 @@ def find_phones(text: str) -> list[str]:
     :func:`without_requisites`).
     """
     found: list[str] = []
+    if sum(ch.isdigit() for ch in text) < _PHONE_DIGITS:
+        return found  # no number of any country is that short (the matcher is slow)
     text = without_requisites(text)
     for match in phonenumbers.PhoneNumberMatcher(text, "RU", leniency=phonenumbers.Leniency.VALID):
         formatted = phonenumbers.format_number(

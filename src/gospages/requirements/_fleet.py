@@ -25,6 +25,11 @@ log = logging.getLogger("gospages.audit")
 
 PageOpener = Callable[[PageRef], OfficialPage]
 
+PAGES_IN_FLIGHT = 1000
+"""Pages :func:`capture_pages` reads at once by default (the sum of its open batches)."""
+_WAITING = 32
+"""Finished snapshots waiting for the caller before the readers wait for it."""
+
 
 def _unopened(
     org: Organization, ref: PageRef, days: int, now: datetime, error: Exception
@@ -57,6 +62,7 @@ async def capture_pages(
     removed: Removal | None = None,
     concurrency: int = 8,
     comments: bool = True,
+    pages_in_flight: int = PAGES_IN_FLIGHT,
 ) -> AsyncIterator[tuple[int, PageSnapshot]]:
     """``(index in pages, snapshot)`` for every page, in the order they finish.
 
@@ -70,10 +76,18 @@ async def capture_pages(
     thousand pages never mean ten thousand requests waiting on one pool. Each page's
     posts are read once; the comments are those of the posts read (``comments=False``:
     none).
+
+    Memory is bounded, not the fleet: batches are started while the pages of the open
+    batches add up to at most ``pages_in_flight`` (a batch larger than that runs alone),
+    and finished snapshots wait for the caller in a short queue, so a caller slower than
+    the platform holds back the reads instead of piling snapshots up.
     """
     since = now - timedelta(days=days)
-    queue: asyncio.Queue[tuple[int, PageSnapshot]] = asyncio.Queue()
+    queue: asyncio.Queue[tuple[int, PageSnapshot]] = asyncio.Queue(_WAITING)
     gate = asyncio.Semaphore(max(1, concurrency))
+    budget = max(1, pages_in_flight)
+    in_flight = 0
+    freed = asyncio.Event()
     running: set[asyncio.Task[None]] = set()
     last_of_key: dict[Hashable, asyncio.Task[None]] = {}
     waiting: list[OfficialPage] = []
@@ -111,6 +125,9 @@ async def capture_pages(
                     org, ref = pages[index]
                     await queue.put((index, _unopened(org, ref, days, now, error)))
         finally:
+            nonlocal in_flight
+            in_flight -= len(batch)
+            freed.set()
             gate.release()
             for _, page in batch:
                 await _close(page)
@@ -120,7 +137,12 @@ async def capture_pages(
     ) -> None:
         if key is not None and key in last_of_key:
             await asyncio.wait([last_of_key[key]])  # one batch of a key at a time
+        nonlocal in_flight
+        while in_flight and in_flight + len(batch) > budget:
+            freed.clear()
+            await freed.wait()
         await gate.acquire()
+        in_flight += len(batch)
         for _, page in batch:
             waiting.remove(page)
         task = asyncio.ensure_future(read_batch(kind, batch))

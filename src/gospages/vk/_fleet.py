@@ -259,13 +259,20 @@ async def read_many(
         return
     fleet = _FleetRead(pages, since, until, comments, max_posts)
     readings = fleet.readings
+
+    def release(i: int) -> PageReading:
+        """Page ``i``'s reading, no longer kept by the batch (memory is freed as the
+        caller drops it, not when the whole batch ends)."""
+        reading, readings[i] = readings[i], PageReading()
+        return reading
+
     await fleet.profiles()
     alive: list[int] = []
     for i, reading in enumerate(readings):
         if reading.error is None and reading.profile is not None and reading.profile.deactivated:
-            yield i, reading  # a deleted or banned community has no wall to read
+            yield i, release(i)  # a deleted or banned community has no wall to read
         elif reading.error is not None:
-            yield i, reading
+            yield i, release(i)
         else:
             alive.append(i)
     if not alive:
@@ -275,7 +282,7 @@ async def read_many(
     except GospagesError as error:
         for i in alive:
             readings[i].error = error
-            yield i, readings[i]
+            yield i, release(i)
         return
     await fleet.posts(alive)
     wanted: list[int] = []
@@ -284,7 +291,7 @@ async def read_many(
         if readings[i].error is None and can_comment:
             wanted.append(i)
         else:
-            yield i, readings[i]
+            yield i, release(i)
     if not wanted:
         return
     firsts = await fleet.first_comment_pages(wanted)
@@ -303,7 +310,8 @@ async def read_many(
     try:
         for finished in asyncio.as_completed(tasks):
             i = await finished
-            yield i, readings[i]
+            firsts.pop(i, None)
+            yield i, release(i)
     finally:
         for task in tasks:
             task.cancel()
