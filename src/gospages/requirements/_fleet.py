@@ -135,6 +135,8 @@ async def capture_pages(
     async def produce() -> None:
         buckets: dict[tuple[type[OfficialPage], Hashable], list[tuple[int, OfficialPage]]] = {}
         for index, (org, ref) in enumerate(pages):
+            if index % 100 == 99:
+                await asyncio.sleep(0)  # opening thousands of pages must not stall the reads
             try:
                 page = open_page(ref)
                 kind = type(page)

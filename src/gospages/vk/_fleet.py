@@ -188,26 +188,30 @@ class _FleetRead:
         while walls:
             pending = [(i, params) for i, w in walls.items() if (params := w.params()) is not None]
             chunks = [pending[k : k + EXECUTE_MAX] for k in range(0, len(pending), EXECUTE_MAX)]
-            answers = await asyncio.gather(
-                *(self._execute("wall.get", [p for _, p in chunk]) for chunk in chunks)
-            )
-            for chunk, slots in zip(chunks, answers, strict=True):
-                for (i, params), answer in zip(chunk, slots, strict=True):
-                    reading, wall = self.readings[i], walls[i]
-                    try:
-                        if answer is None:  # VK said false without a reason: ask alone
-                            answer = await self.api.call("wall.get", params)
-                        if isinstance(answer, BaseException):
-                            raise answer
-                        for post in wall.feed(answer):
-                            if len(reading.posts) < self.max_posts:
-                                reading.posts.append(post)
-                        if len(reading.posts) >= self.max_posts:
-                            wall.done = True
-                    except READ_FAILURES as error:
-                        reading.error = as_failure(error, Platform.VK, "wall.get")
-                        wall.done = True
+            # Each answer is taken in as it comes (not all of them after the last one): the
+            # loop stays free to send the next requests on time.
+            await asyncio.gather(*(self._walls(chunk, walls) for chunk in chunks))
             walls = {i: w for i, w in walls.items() if not w.done}
+
+    async def _walls(
+        self, chunk: list[tuple[int, dict[str, Any]]], walls: dict[int, _Wall]
+    ) -> None:
+        slots = await self._execute("wall.get", [p for _, p in chunk])
+        for (i, params), answer in zip(chunk, slots, strict=True):
+            reading, wall = self.readings[i], walls[i]
+            try:
+                if answer is None:  # VK said false without a reason: ask alone
+                    answer = await self.api.call("wall.get", params)
+                if isinstance(answer, BaseException):
+                    raise answer
+                for post in wall.feed(answer):
+                    if len(reading.posts) < self.max_posts:
+                        reading.posts.append(post)
+                if len(reading.posts) >= self.max_posts:
+                    wall.done = True
+            except READ_FAILURES as error:
+                reading.error = as_failure(error, Platform.VK, "wall.get")
+                wall.done = True
 
     async def _execute(self, method: str, calls: list[dict[str, Any]]) -> list[Any]:
         """Each slot's answer, error or ``None``; a failed request is every slot's error."""
