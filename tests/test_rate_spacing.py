@@ -154,3 +154,66 @@ def test_fake_vk_counts_refusals_and_takes_scaled_rates() -> None:
     assert fake.refused == {"service": 2}
     fake.reset()
     assert fake.refused == {}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rate=st.integers(1, 25),
+    tasks=st.integers(1, 12),
+    per_task=st.integers(1, 6),
+    seed=st.integers(0, 2**32 - 1),
+    late=st.floats(0, 3),
+)
+def test_late_admissions_within_the_jitter_keep_the_pace_and_the_servers_window(
+    rate: int, tasks: int, per_task: int, seed: int, late: float
+) -> None:
+    # As `limiter_for` builds them: a 1.05 s period for a server's 1 s window, and half
+    # the slack as the lateness a send may have without pushing the next ones.
+    period, window = 1.05, 1.0
+    jitter = (period - window) / 2
+    clock = VirtualClock()
+    limiter = RateLimiter(rate, period, clock=clock, jitter=jitter)
+    rng = random.Random(seed)
+    plans = [
+        [(rng.uniform(0, 2), rng.uniform(0, late * period / rate)) for _ in range(per_task)]
+        for _ in range(tasks)
+    ]
+    sends: list[float] = []
+
+    async def task(plan: list[tuple[float, float]]) -> None:
+        for pause, busy in plan:
+            await clock.sleep(pause)
+            await limiter.acquire()
+            # the loop was busy: the send leaves a little after its admission
+            await clock.sleep(min(busy, jitter))
+            sends.append(clock.monotonic())
+
+    async def main() -> None:
+        await asyncio.gather(*(task(plan) for plan in plans))
+
+    asyncio.run(main())
+    assert len(sends) == tasks * per_task
+    assert most_in_a_window(sends, window - 1e-9) <= rate
+
+
+def test_a_send_admitted_within_the_jitter_does_not_push_the_schedule() -> None:
+    clock = VirtualClock()
+
+    async def oversleep(seconds: float) -> None:
+        await clock.sleep(seconds + 0.015)  # a busy loop wakes every waiter 15 ms late
+
+    limiter = RateLimiter(10, 1.0, clock=clock, sleep=oversleep, jitter=0.02)
+    admitted: list[float] = []
+
+    async def one() -> None:
+        await limiter.acquire()
+        admitted.append(clock.monotonic())
+
+    async def main() -> None:
+        await asyncio.gather(*(one() for _ in range(4)))
+
+    asyncio.run(main())
+    # Each is 15 ms late, but the slots stay 0.1 s apart (without the jitter's credit
+    # every delay would add up: 0, 0.115, 0.23, 0.345).
+    expected = [0, 0.115, 0.215, 0.315]
+    assert all(abs(a - b) < 1e-9 for a, b in zip(sorted(admitted), expected, strict=True))

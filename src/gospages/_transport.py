@@ -159,7 +159,10 @@ class RateLimiter:
                     # while (it says so at the latest when its block is left).
                     due = max(due, now + self._interval / 4)
                 if now >= due:
-                    self._last = now
+                    # A send admitted up to ``jitter`` late (a busy loop) still counts at
+                    # its slot: the schedule keeps its pace instead of drifting by every
+                    # delay; later than that, it pushes the next ones.
+                    self._last = max(due, now - self.jitter)
                     if report:
                         self._pending += 1
                     return

@@ -71,8 +71,8 @@ async def capture_pages(
     (VK communities on the same keys: 500 profiles a ``groups.getById``, 25 walls an
     ``execute``) are read together by their backend's
     :meth:`~gospages.OfficialPage.read_many`, up to its ``batch_size`` at once; the
-    others one by one. At most ``concurrency`` batches are read at once, and at most one
-    batch per batch key (pages on one key share its rate limit anyway), so that ten
+    others one by one. At most ``concurrency`` batches are read at once, and at most two
+    batches per batch key (pages on one key share its rate limit anyway), so that ten
     thousand pages never mean ten thousand requests waiting on one pool. Each page's
     posts are read once; the comments are those of the posts read (``comments=False``:
     none).
@@ -89,7 +89,7 @@ async def capture_pages(
     in_flight = 0
     freed = asyncio.Event()
     running: set[asyncio.Task[None]] = set()
-    last_of_key: dict[Hashable, asyncio.Task[None]] = {}
+    last_of_key: dict[Hashable, list[asyncio.Task[None]]] = {}
     waiting: list[OfficialPage] = []
 
     async def read_batch(kind: type[OfficialPage], batch: list[tuple[int, OfficialPage]]) -> None:
@@ -135,8 +135,11 @@ async def capture_pages(
     async def launch(
         kind: type[OfficialPage], key: Hashable | None, batch: list[tuple[int, OfficialPage]]
     ) -> None:
-        if key is not None and key in last_of_key:
-            await asyncio.wait([last_of_key[key]])  # one batch of a key at a time
+        if key is not None:
+            # Two batches of a key at a time: the next one's profiles and walls go out
+            # while the last one's comments are read, so the key's limit is never idle.
+            while len(ahead := [t for t in last_of_key.get(key, []) if not t.done()]) >= 2:
+                await asyncio.wait(ahead, return_when=asyncio.FIRST_COMPLETED)
         nonlocal in_flight
         while in_flight and in_flight + len(batch) > budget:
             freed.clear()
@@ -149,11 +152,13 @@ async def capture_pages(
         running.add(task)
         task.add_done_callback(running.discard)
         if key is not None:
-            last_of_key[key] = task
+            last_of_key[key] = [*(t for t in last_of_key.get(key, []) if not t.done()), task]
 
     async def produce() -> None:
         buckets: dict[tuple[type[OfficialPage], Hashable], list[tuple[int, OfficialPage]]] = {}
         for index, (org, ref) in enumerate(pages):
+            if index % 100 == 99:
+                await asyncio.sleep(0)  # opening thousands of pages must not stall the reads
             try:
                 page = open_page(ref)
                 kind = type(page)

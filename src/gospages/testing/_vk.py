@@ -137,6 +137,7 @@ class FakeVK(FakeHTTPPlatform):
         self.refused: collections.Counter[str] = collections.Counter()
         """Requests refused with error 6 (too many per second), by token kind."""
         self.groups: dict[int, FakeGroup] = {}
+        self._by_name: dict[str, FakeGroup] = {}
         self.tokens: dict[str, _Token] = {}
         self._guids: dict[tuple[int, str], int] = {}
         self._comment_guids: dict[tuple[int, str], int] = {}
@@ -763,7 +764,13 @@ class FakeVK(FakeHTTPPlatform):
         m = re.fullmatch(r"(?:club|public|event)?-?(\d+)", ref)
         if m:
             return self.groups.get(int(m.group(1)))
-        return next((g for g in self.groups.values() if g.screen_name == ref), None)
+        # An index of screen names (a fleet of 10,000 groups looked up 500 at a time), checked
+        # on use and rebuilt on a miss: tests add, remove and rename groups directly.
+        group = self._by_name.get(ref)
+        if group is not None and group.screen_name == ref and self.groups.get(group.id) is group:
+            return group
+        self._by_name = {g.screen_name: g for g in reversed(self.groups.values())}
+        return self._by_name.get(ref)
 
     def _owner(self, p: dict[str, str]) -> FakeGroup:
         owner = _int(p, "owner_id", 0)

@@ -39,6 +39,9 @@ GET_BY_ID_MAX = 500
 """``groups.getById`` takes up to 500 ids a call."""
 EXECUTE_MAX = 25
 """``execute`` runs up to 25 API calls."""
+BATCH = 5 * GET_BY_ID_MAX
+"""Pages read together: five ``groups.getById`` and a hundred walls' ``execute``, so that
+only the last ``execute`` of a batch's comments is ever short of 25 calls."""
 _SINGLES = 16
 """Pages read one request at a time concurrently (the key's limiter paces them)."""
 
@@ -97,13 +100,6 @@ class _FleetRead:
         self.readings = [PageReading() for _ in pages]
 
     # -- profiles ----------------------------------------------------------------------
-
-    async def profiles(self) -> None:
-        chunks = [
-            list(range(start, min(start + GET_BY_ID_MAX, len(self.pages))))
-            for start in range(0, len(self.pages), GET_BY_ID_MAX)
-        ]
-        await asyncio.gather(*(self._profiles(chunk) for chunk in chunks))
 
     async def _profiles(self, chunk: list[int]) -> None:
         refs = [self.pages[i].page_id for i in chunk]
@@ -192,26 +188,30 @@ class _FleetRead:
         while walls:
             pending = [(i, params) for i, w in walls.items() if (params := w.params()) is not None]
             chunks = [pending[k : k + EXECUTE_MAX] for k in range(0, len(pending), EXECUTE_MAX)]
-            answers = await asyncio.gather(
-                *(self._execute("wall.get", [p for _, p in chunk]) for chunk in chunks)
-            )
-            for chunk, slots in zip(chunks, answers, strict=True):
-                for (i, params), answer in zip(chunk, slots, strict=True):
-                    reading, wall = self.readings[i], walls[i]
-                    try:
-                        if answer is None:  # VK said false without a reason: ask alone
-                            answer = await self.api.call("wall.get", params)
-                        if isinstance(answer, BaseException):
-                            raise answer
-                        for post in wall.feed(answer):
-                            if len(reading.posts) < self.max_posts:
-                                reading.posts.append(post)
-                        if len(reading.posts) >= self.max_posts:
-                            wall.done = True
-                    except READ_FAILURES as error:
-                        reading.error = as_failure(error, Platform.VK, "wall.get")
-                        wall.done = True
+            # Each answer is taken in as it comes (not all of them after the last one): the
+            # loop stays free to send the next requests on time.
+            await asyncio.gather(*(self._walls(chunk, walls) for chunk in chunks))
             walls = {i: w for i, w in walls.items() if not w.done}
+
+    async def _walls(
+        self, chunk: list[tuple[int, dict[str, Any]]], walls: dict[int, _Wall]
+    ) -> None:
+        slots = await self._execute("wall.get", [p for _, p in chunk])
+        for (i, params), answer in zip(chunk, slots, strict=True):
+            reading, wall = self.readings[i], walls[i]
+            try:
+                if answer is None:  # VK said false without a reason: ask alone
+                    answer = await self.api.call("wall.get", params)
+                if isinstance(answer, BaseException):
+                    raise answer
+                for post in wall.feed(answer):
+                    if len(reading.posts) < self.max_posts:
+                        reading.posts.append(post)
+                if len(reading.posts) >= self.max_posts:
+                    wall.done = True
+            except READ_FAILURES as error:
+                reading.error = as_failure(error, Platform.VK, "wall.get")
+                wall.done = True
 
     async def _execute(self, method: str, calls: list[dict[str, Any]]) -> list[Any]:
         """Each slot's answer, error or ``None``; a failed request is every slot's error."""
@@ -266,25 +266,42 @@ async def read_many(
         reading, readings[i] = readings[i], PageReading()
         return reading
 
-    await fleet.profiles()
-    alive: list[int] = []
-    for i, reading in enumerate(readings):
-        if reading.error is None and reading.profile is not None and reading.profile.deactivated:
-            yield i, release(i)  # a deleted or banned community has no wall to read
-        elif reading.error is not None:
-            yield i, release(i)
-        else:
-            alive.append(i)
-    if not alive:
-        return
     try:
         pages[0]._require(Operation.POSTS)
+        no_posts: GospagesError | None = None
     except GospagesError as error:
+        no_posts = error
+
+    async def chunk_read(chunk: list[int]) -> list[int]:
+        # Each 500 pages' walls are read as soon as their profiles are in, while the next
+        # chunk's profiles are on their way: the keys never wait for a phase to drain.
+        await fleet._profiles(chunk)
+        alive = [
+            i
+            for i in chunk
+            if readings[i].error is None
+            and not ((profile := readings[i].profile) is not None and profile.deactivated)
+        ]
+        if alive and no_posts is None:
+            await fleet.posts(alive)
+        return alive
+
+    chunks = [
+        list(range(start, min(start + GET_BY_ID_MAX, len(pages))))
+        for start in range(0, len(pages), GET_BY_ID_MAX)
+    ]
+    alive = [i for found in await asyncio.gather(*map(chunk_read, chunks)) for i in found]
+    read = set(alive)
+    for i in range(len(readings)):
+        if i not in read:
+            yield i, release(i)  # not found, unreadable, or deleted (no wall to read)
+    if not alive:
+        return
+    if no_posts is not None:
         for i in alive:
-            readings[i].error = error
+            readings[i].error = no_posts
             yield i, release(i)
         return
-    await fleet.posts(alive)
     wanted: list[int] = []
     can_comment = comments and pages[0].capabilities().can(Operation.COMMENTS)
     for i in alive:

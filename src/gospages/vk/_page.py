@@ -254,7 +254,7 @@ class VKPage(OfficialPage):
 
     # -- reading many communities --------------------------------------------------------
 
-    batch_size = _fleet.GET_BY_ID_MAX
+    batch_size = _fleet.BATCH
 
     @classmethod
     def batch_key(cls, page: OfficialPage) -> Hashable | None:

@@ -76,7 +76,7 @@ def _items(page: Any) -> tuple[list[Mapping[str, Any]], Any]:
     items = page.get("items") or []
     if not isinstance(items, list):
         raise TypeError("items is not a list")
-    return [i for i in items if isinstance(i, Mapping)], page
+    return [i for i in items if isinstance(i, (dict, Mapping))], page
 
 
 def _count(page: Mapping[str, Any], *keys: str) -> int:
@@ -109,7 +109,7 @@ def _attachment_kinds(item: Mapping[str, Any]) -> list[str]:
     found = item.get("attachments")
     if not isinstance(found, list):
         return []
-    return [str(a.get("type") or "") for a in found if isinstance(a, Mapping)]
+    return [str(a.get("type") or "") for a in found if isinstance(a, (dict, Mapping))]
 
 
 def _text(value: Any) -> str:
@@ -119,15 +119,16 @@ def _text(value: Any) -> str:
 def _post_from(item: Mapping[str, Any], gid: int) -> PostSummary | None:
     """A post from a ``wall.get`` item; ``None`` for an item that is no post: one
     without an id, or the placeholder of a deleted post (``is_deleted``)."""
-    if not isinstance(item, Mapping) or not _has_id(item) or item.get("is_deleted"):
+    # (isinstance(x, dict) first: JSON gives dicts, and checking a Mapping is slow)
+    if not isinstance(item, (dict, Mapping)) or not _has_id(item) or item.get("is_deleted"):
         return None
 
     def count(key: str) -> int | None:
         value = item.get(key)
-        if not isinstance(value, Mapping):
+        if not isinstance(value, (dict, Mapping)):
             return None
         number = value.get("count", 0)
-        return number if isinstance(number, int) and not isinstance(number, bool) else None
+        return number if type(number) is int else None
 
     post_id = str(item["id"])
     text = _text(item.get("text"))

@@ -68,11 +68,13 @@ class _Wall:
         """The posts of the window in ``page`` (the answer to :meth:`params`), in order."""
         with answer_shape(Platform.VK, "wall.get"):
             items, _ = _items(page)
-            posts = [_post_from(item, self.gid) for item in items]
             total = _count(page, "count")
         out: list[PostSummary] = []
         since, until = self.since, self.until
-        for post in posts:
+        for item in items:
+            # Parsed one by one: the posts past the window's start are never built.
+            with answer_shape(Platform.VK, "wall.get"):
+                post = _post_from(item, self.gid)
             if post is None or post.id in self._seen:  # offsets shift when a post appears
                 continue
             self._seen.add(post.id)
