@@ -77,7 +77,7 @@ def walls_read(fake: FakeVK) -> Counter[int]:
     for call in fake.calls_of("wall.get"):
         owners[-int(call.params["owner_id"])] += 1
     for call in fake.calls_of("execute"):
-        for owner in re.findall(r'API\.wall\.get\(\{"owner_id": (-?\d+)', call.params["code"]):
+        for owner in re.findall(r'API\.wall\.get\(\{"owner_id": ?(-?\d+)', call.params["code"]):
             owners[-int(owner)] += 1
     return owners
 

@@ -17,6 +17,7 @@ import contextlib
 import hashlib
 import logging
 import math
+import re
 import ssl
 import threading
 import warnings
@@ -336,6 +337,24 @@ def _retry_after(value: str | None) -> float | None:
     return seconds if 0 <= seconds < float("inf") else None
 
 
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.\-~]+")
+
+
+def _percent(run: re.Match[str]) -> str:
+    return "%" + run.group().encode().hex("%").upper()
+
+
+def form_body(data: Mapping[str, Any]) -> bytes:
+    """``data`` as an ``application/x-www-form-urlencoded`` body, as httpx would encode it
+    (values with :func:`str`), but a run of characters at a time: an ``execute`` carries
+    kilobytes of code, and quoting it a character at a time was a fifth of a fleet
+    audit's CPU."""
+    return "&".join(
+        f"{_UNSAFE.sub(_percent, str(key))}={_UNSAFE.sub(_percent, str(value))}"
+        for key, value in data.items()
+    ).encode("ascii")
+
+
 def form_value(value: Any) -> str:
     """A parameter as platforms expect it in a form: ``1``/``0``, comma lists, text."""
     if isinstance(value, bool):
@@ -512,15 +531,22 @@ class Transport:
         try:
             # While the request is out (a real socket, maybe a served fake), virtual time
             # must not run ahead of it: the clock waits for the answer.
+            sent_headers = {**self._headers, **(headers or {})}
+            content: bytes | None = None
+            if data is not None and files is None and json is None:
+                content = form_body(data)
+                sent_headers["Content-Type"] = "application/x-www-form-urlencoded"
+                data = None
             with self.clock.outside():
                 response = await self.client.request(
                     verb,
                     url,
                     params=dict(params) if params is not None else None,
                     json=json,
+                    content=content,
                     data=dict(data) if data is not None else None,
                     files=dict(files) if files is not None else None,
-                    headers={**self._headers, **(headers or {})},
+                    headers=sent_headers,
                     extensions=extensions,
                 )
         except httpx.TimeoutException as exc:

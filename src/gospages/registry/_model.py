@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from enum import Enum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from .._models import Platform
 
@@ -128,14 +128,27 @@ class Registry(_Strict):
             raise ValueError(f"Реестр: родители образуют цикл: {' → '.join(cycles[0])}")
         return self
 
+    _positions: dict[str, int] = PrivateAttr(default_factory=dict)
+
     def __len__(self) -> int:
         return len(self.organizations)
 
+    def __repr__(self) -> str:
+        # A region's registry holds thousands of organisations: not all of them here.
+        pages = sum(len(o.pages) for o in self.organizations)
+        return f"Registry({len(self.organizations)} организаций, {pages} страниц)"
+
     def get(self, org_id: str) -> Organization:
-        for org in self.organizations:
-            if org.id == org_id:
-                return org
-        raise KeyError(org_id)
+        """The organisation ``org_id`` (by an index: a fleet asks thousands of times)."""
+        orgs = self.organizations
+        at = self._positions.get(org_id)
+        if at is None or at >= len(orgs) or orgs[at].id != org_id:
+            # The list changed since the index was built (or never was): build it again.
+            self._positions = {org.id: i for i, org in enumerate(orgs)}
+            at = self._positions.get(org_id)
+            if at is None:
+                raise KeyError(org_id)
+        return orgs[at]
 
     def children(self, org_id: str | None) -> list[Organization]:
         """Direct subordinates of ``org_id`` (the top level for ``None``)."""

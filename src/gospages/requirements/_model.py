@@ -334,6 +334,15 @@ class AuditReport(_Model):
     previous: dict[str, Any] | None = None
     """Summary of the previous run, for trends: ``{"created_at", "pages": {key: {...}}}``."""
 
+    def __repr__(self) -> str:
+        # Thousands of pages and organisations: their count, not their contents (asyncio
+        # formats the repr of a finished task's result; a full one took seconds).
+        return (
+            f"AuditReport(policy={self.policy!r}, created_at={self.created_at.isoformat()}, "
+            f"pages={len(self.pages)}, organizations={len(self.organizations)}, "
+            f"findings={len(self.findings)})"
+        )
+
     def all_findings(self) -> list[Finding]:
         return self.findings + [f for page in self.pages for f in page.findings]
 

@@ -173,6 +173,10 @@ def error_from_vk(error: Mapping[str, Any], method: str) -> GospagesError:
     return PlatformError(msg("ВКонтакте вернул ошибку"), **kw)
 
 
+_TIGHT = (",", ":")
+"""JSON separators of an ``execute``'s code: no spaces to percent-encode in every form."""
+
+
 class VKApi:
     """Low-level VK API caller shared by `gospages.vk.VKPage`.
 
@@ -212,8 +216,12 @@ class VKApi:
 
     def kinds_for(self, method: str) -> tuple[TokenKind, ...]:
         """The configured token kinds that may call ``method``, best first."""
-        accepted = METHOD_TOKENS.get(method, (_U, _C, _S))
-        return tuple(k for k in accepted if k in self.tokens)
+        cache: dict[str, tuple[TokenKind, ...]] = self.__dict__.setdefault("_kinds", {})
+        kinds = cache.get(method)
+        if kinds is None:  # asked for every call of a fleet: worked out once per method
+            accepted = METHOD_TOKENS.get(method, (_U, _C, _S))
+            kinds = cache[method] = tuple(k for k in accepted if k in self.tokens)
+        return kinds
 
     def require(self, method: str) -> TokenKind:
         """The token kind to call ``method`` with, or `TokenTypeError` before any request."""
@@ -331,7 +339,7 @@ class VKApi:
         code = (
             "return ["
             + ",".join(
-                f"API.{method}({json.dumps(dict(params), ensure_ascii=False)})"
+                f"API.{method}({json.dumps(dict(params), ensure_ascii=False, separators=_TIGHT)})"
                 for method, params in calls
             )
             + "];"

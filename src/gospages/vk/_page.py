@@ -182,6 +182,13 @@ class VKPage(OfficialPage):
     # -- capabilities --------------------------------------------------------------------
 
     def capabilities(self) -> Capabilities:
+        # What the keys allow does not change while the page is open (a fleet asks per page).
+        cached: Capabilities | None = self.__dict__.get("_capabilities")
+        if cached is None:
+            cached = self.__dict__["_capabilities"] = self._work_out_capabilities()
+        return cached
+
+    def _work_out_capabilities(self) -> Capabilities:
         allowed: set[Operation] = set()
         missing: dict[Operation, str] = {}
         for operation, methods in _OPERATION_METHODS.items():
