@@ -81,7 +81,7 @@ class PostLimits:
     utf16: bool = False
     """Lengths count UTF-16 code units (Telegram), not characters."""
     splits_long_text: bool = False
-    """A longer text can be sent as several messages (Telegram) instead of refused."""
+    """A longer text can be sent as several messages (Telegram, MAX) instead of refused."""
     attachments: int | None = None
     photos: int | None = None
     links: int | None = None
@@ -427,6 +427,8 @@ _DESCRIPTORS: dict[Platform, PlatformDescriptor] = {
             url_prefix="https://max.ru/",
             limits=PostLimits(
                 text=4000,
+                # Split into several messages by default (MaxChannel(long_text=)).
+                splits_long_text=True,
                 photos=10,
                 polls=0,
                 comment_text=4000,
