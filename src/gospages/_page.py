@@ -34,6 +34,7 @@ from ._models import (
     PublishedPost,
     PublishStatus,
     Verification,
+    VerificationState,
     _require_aware,
 )
 from ._platforms import PostLimits, describe
@@ -189,6 +190,31 @@ class OfficialPage(abc.ABC):
     @abc.abstractmethod
     async def verification(self) -> Verification:
         """Whether the page carries the «Госорганизация» mark, and what it was decided from."""
+
+    def _recorded_verification(self, recorded: bool | None) -> Verification:
+        """The «Госорганизация» mark as the registry records it (``PageRef.verified``),
+        for a platform whose API cannot report it (``verification_from_registry``)."""
+        label = self.platform.label
+        if recorded is None:
+            return Verification(
+                platform=self.platform,
+                page=self.page_id,
+                state=VerificationState.UNKNOWN,
+                explanation=(
+                    f"в API {label} нет отметки «Госорганизация»: проверьте её в приложении "
+                    "и запишите в реестр (столбец «Отметка «Госорганизация»», в YAML verified)"
+                ),
+            )
+        return Verification(
+            platform=self.platform,
+            page=self.page_id,
+            state=VerificationState.CONFIRMED if recorded else VerificationState.NOT_CONFIRMED,
+            marks={"registry": recorded},
+            explanation=(
+                f"по записи реестра: отметку «Госорганизация» записал пользователь "
+                f"(в API {label} её нет)"
+            ),
+        )
 
     @abc.abstractmethod
     async def aclose(self) -> None:

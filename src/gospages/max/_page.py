@@ -22,7 +22,6 @@ from .._models import (
     PostSummary,
     PublishStatus,
     Verification,
-    VerificationState,
 )
 from .._page import OfficialPage
 from .._parts import MAX_PARTS, long_text_problem, split_post_text, split_sentence, too_many_parts
@@ -68,8 +67,9 @@ class MaxChannel(OfficialPage):
         long_text: a text over MAX's 4,000 characters: ``"split"`` (default) cuts it on
             paragraph and sentence boundaries into several messages, the first carrying
             the photos; ``"refuse"`` raises `gospages.ValidationError` before any request.
-        verified: what your registry records about the channel's verification; the API
-            has no mark, so ``None`` means «неизвестно».
+        verified: the «Госорганизация» mark as your registry records it
+            (``PageRef.verified``; `gospages.open_page` passes it); the API has no mark,
+            so ``None`` means «неизвестно».
         retry: how failed reads are retried; writes are never resent blindly.
         requests_per_second: pace per token (MAX allows 30).
         timeout: seconds to wait for MAX.
@@ -247,20 +247,8 @@ class MaxChannel(OfficialPage):
             )
 
     async def verification(self) -> Verification:
-        if self._verified is not None:
-            state = (
-                VerificationState.CONFIRMED if self._verified else VerificationState.NOT_CONFIRMED
-            )
-            explanation = "по записи реестра (в API MAX отметки о проверке нет)"
-        else:
-            state = VerificationState.UNKNOWN
-            explanation = (
-                "в API MAX нет отметки о проверке канала: проверьте её в приложении "
-                "и запишите в реестр"
-            )
-        return Verification(
-            platform=Platform.MAX, page=self._ref, state=state, explanation=explanation
-        )
+        # The API has no mark: what the registry records (verified=), else «неизвестно».
+        return self._recorded_verification(self._verified)
 
     # -- reading -------------------------------------------------------------------------
 
