@@ -146,12 +146,12 @@ def test_plan_run_schedules_on_the_platforms_and_leaves_max_to_the_runner(
 def test_a_failed_check_sends_the_item_nowhere(region: Scenario, tmp_path: Path) -> None:
     now = _now(region)
     item = PlanItem(
-        id="long", at=now + timedelta(days=2), target="region", post=Post(text="Я" * 5000)
-    )  # over MAX's 4000 (Telegram splits, VK takes 16384)
+        id="long", at=now + timedelta(days=2), target="region", post=Post(text="Я" * 17000)
+    )  # over VK's 16384 (Telegram and MAX split)
     with SQLiteJournal(tmp_path / "j.sqlite") as journal:
         run = _run(region, journal, ContentPlan(items=[item]))
         assert {line.action for line in run.lines} == {RunAction.REFUSED}
-        assert any("4000" in line.detail for line in run.lines)
+        assert any("16384" in line.detail for line in run.lines)
         assert journal.entries() == []
     assert region.vk.calls_of("wall.post") == []
 

@@ -58,10 +58,22 @@ class OpenContext:
     _shared: dict[str, Any] = field(default_factory=dict, repr=False)
     _closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list, repr=False)
 
-    def kwargs(self, connection_as: str | None = "http_client", **given: Any) -> dict[str, Any]:
+    def kwargs(
+        self,
+        connection_as: str | None = "http_client",
+        *,
+        ref: PageRef | None = None,
+        **given: Any,
+    ) -> dict[str, Any]:
         """Constructor arguments for the backend: ``given``, the connection under the name
-        ``connection_as`` (when there is one), the clock, then :attr:`options` over all."""
+        ``connection_as`` (when there is one), the clock, then :attr:`options` over all.
+
+        With ``ref`` on a platform whose API cannot report the «Госорганизация» mark
+        (``verification_from_registry``), what the registry records goes as ``verified=``.
+        """
         kwargs = dict(given)
+        if ref is not None and describe(ref.platform).verification_from_registry:
+            kwargs["verified"] = ref.verified
         if self.connection is not None and connection_as is not None:
             kwargs[connection_as] = self.connection
         if self.clock is not None:

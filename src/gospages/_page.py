@@ -34,6 +34,7 @@ from ._models import (
     PublishedPost,
     PublishStatus,
     Verification,
+    VerificationState,
     _require_aware,
 )
 from ._platforms import PostLimits, describe
@@ -44,6 +45,7 @@ log = logging.getLogger("gospages.page")
 
 _P = TypeVar("_P", bound="OfficialPage")
 _T = TypeVar("_T")
+_S = TypeVar("_S")
 
 LOST_ANSWER: tuple[type[GospagesError], ...] = (NetworkError, ServerError)
 """Errors after which a write may have been done all the same: the answer was lost."""
@@ -130,6 +132,16 @@ class Written(Generic[_T]):
         return self.value is None
 
 
+@dataclass(frozen=True)
+class PartsSent(Generic[_T]):
+    """What :meth:`OfficialPage._send_parts` came to: the parts sent (in order), whether
+    all of them went out, and the sentences a receipt adds about it."""
+
+    sent: list[_T]
+    complete: bool
+    notes: list[str]
+
+
 class OfficialPage(abc.ABC):
     """An official page of a body on one platform.
 
@@ -178,6 +190,31 @@ class OfficialPage(abc.ABC):
     @abc.abstractmethod
     async def verification(self) -> Verification:
         """Whether the page carries the «Госорганизация» mark, and what it was decided from."""
+
+    def _recorded_verification(self, recorded: bool | None) -> Verification:
+        """The «Госорганизация» mark as the registry records it (``PageRef.verified``),
+        for a platform whose API cannot report it (``verification_from_registry``)."""
+        label = self.platform.label
+        if recorded is None:
+            return Verification(
+                platform=self.platform,
+                page=self.page_id,
+                state=VerificationState.UNKNOWN,
+                explanation=(
+                    f"в API {label} нет отметки «Госорганизация»: проверьте её в приложении "
+                    "и запишите в реестр (столбец «Отметка «Госорганизация»», в YAML verified)"
+                ),
+            )
+        return Verification(
+            platform=self.platform,
+            page=self.page_id,
+            state=VerificationState.CONFIRMED if recorded else VerificationState.NOT_CONFIRMED,
+            marks={"registry": recorded},
+            explanation=(
+                f"по записи реестра: отметку «Госорганизация» записал пользователь "
+                f"(в API {label} её нет)"
+            ),
+        )
 
     @abc.abstractmethod
     async def aclose(self) -> None:
@@ -734,6 +771,73 @@ class OfficialPage(abc.ABC):
                 raise
             return Written(found, lost=error)
 
+    async def _send_parts(
+        self,
+        steps: Sequence[_S],
+        *,
+        label: Callable[[_S], str],
+        send: Callable[[_S], Awaitable[_T]],
+        baseline: Any,
+        find: Callable[[_S, Any, list[_T]], Awaitable[_T | None]],
+    ) -> PartsSent[_T]:
+        """Send the messages of one publication in order (a long text split, an album
+        before it), each through :meth:`_reconcile`.
+
+        ``baseline`` is what the page held before the first message (``None``:
+        unreadable, no read-back). After a lost answer ``find(step, baseline, sent)``
+        looks for the message among the newer ones (``sent``: what this publication has
+        sent so far, never taken for it). A part is never sent twice: when a lost
+        message is not found, or a later one is refused, the rest is not sent and the
+        notes say which parts are out and which are not. An error on the first message
+        is raised as it is: nothing is out.
+        """
+        sent: list[_T] = []
+        notes: list[str] = []
+        answer = self._answer_of or f"Ответ {self.platform.label}"
+        for index, step in enumerate(steps):
+            what = f"сообщение {index + 1} из {len(steps)} ({label(step)})"
+
+            async def before() -> Any:
+                return baseline
+
+            try:
+                # The platform may have published it after a lost answer: read back, and
+                # never send it again.
+                written = await self._reconcile(
+                    lambda step=step: send(step),  # type: ignore[misc]
+                    baseline=before,
+                    find=lambda earlier, step=step, done=list(sent): find(  # type: ignore[misc]
+                        step, earlier, done
+                    ),
+                )
+            except GospagesError as error:
+                if not sent:
+                    raise
+                notes.append(
+                    f"Опубликована только часть: {what} не отправлено ({error}). "
+                    "Допубликуйте остальное вручную."
+                )
+                notes.extend(_unsent(index + 1, len(steps)))
+                return PartsSent(sent, False, notes)
+            if written.value is None:
+                where = (
+                    "среди последних сообщений канала его нет"
+                    if written.readable
+                    else "а прочитать последние сообщения канала для проверки не удалось"
+                )
+                label_ = self.platform.label
+                notes.append(
+                    f"{answer} на {what} потерян ({type(written.lost).__name__}), "
+                    f"{where}. Посмотрите канал, прежде чем публиковать снова: у {label_} нет "
+                    "защиты от дублей, повторная отправка может опубликовать дважды."
+                )
+                notes.extend(_unsent(index + 1, len(steps)))
+                return PartsSent(sent, False, notes)
+            if written.lost is not None:
+                notes.append(f"{answer} на {what} потерян; сообщение найдено при проверке.")
+            sent.append(written.value)
+        return PartsSent(sent, True, notes)
+
     async def _shaped(self, call: Callable[[], Awaitable[_T]], what: str) -> _T:
         """``await call()``, an answer of the wrong shape raising `ServerError`."""
         with answer_shape(self.platform, what):
@@ -749,3 +853,12 @@ class OfficialPage(abc.ABC):
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+
+def _unsent(done: int, total: int) -> list[str]:
+    """The sentence naming the messages never sent after message ``done`` (1-based)."""
+    if done >= total:
+        return []
+    if done + 1 == total:
+        return [f"Сообщение {total} из {total} не отправлялось."]
+    return [f"Сообщения {done + 1}–{total} из {total} не отправлялись."]

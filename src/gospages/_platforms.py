@@ -81,7 +81,7 @@ class PostLimits:
     utf16: bool = False
     """Lengths count UTF-16 code units (Telegram), not characters."""
     splits_long_text: bool = False
-    """A longer text can be sent as several messages (Telegram) instead of refused."""
+    """A longer text can be sent as several messages (Telegram, MAX) instead of refused."""
     attachments: int | None = None
     photos: int | None = None
     links: int | None = None
@@ -207,6 +207,10 @@ class PlatformDescriptor:
     """The backend class as ``module:Name``."""
     opener: str
     """The page opener as ``module:function``: ``(ref, settings, context) -> OfficialPage``."""
+    verification_from_registry: bool = False
+    """The platform's API cannot report the «Госорганизация» mark (MAX): the page answers
+    ``verification()`` from what the registry records (`PageRef.verified`), which the
+    opener passes to the backend as ``verified=``."""
     keys_doc: str | None = None
     """Where the docs tell how to get the platform's keys: «Ключи ВКонтакте» (docs/vk-tokens.md)."""
     extra: str | None = None
@@ -427,6 +431,8 @@ _DESCRIPTORS: dict[Platform, PlatformDescriptor] = {
             url_prefix="https://max.ru/",
             limits=PostLimits(
                 text=4000,
+                # Split into several messages by default (MaxChannel(long_text=)).
+                splits_long_text=True,
                 photos=10,
                 polls=0,
                 comment_text=4000,
@@ -436,6 +442,7 @@ _DESCRIPTORS: dict[Platform, PlatformDescriptor] = {
                 can_close_comments=False,
             ),
             profile_fields=frozenset({"avatar_url"}),
+            verification_from_registry=True,
             backend="gospages.max:MaxChannel",
             keys_doc="«MAX» (docs/max.md)",
             opener="gospages.max._open:open_page",

@@ -1,4 +1,4 @@
-"""Text lengths as the platforms count them, and cutting text for Telegram.
+"""Text lengths as the platforms count them, and cutting text into messages.
 
 Free of Telethon on purpose: post checks use it without the Telegram extra.
 """
@@ -38,8 +38,11 @@ _BOUNDARIES = (
 )
 
 
-def _prefix_within(text: str, limit: int) -> int:
-    """The number of characters of ``text`` that fit in ``limit`` UTF-16 units."""
+def _prefix_within(text: str, limit: int, utf16: bool = True) -> int:
+    """The number of characters of ``text`` that fit in ``limit`` UTF-16 units (characters
+    when not ``utf16``)."""
+    if not utf16:
+        return min(len(text), limit)
     used = 0
     for index, char in enumerate(text):
         used += 2 if ord(char) > 0xFFFF else 1
@@ -48,10 +51,13 @@ def _prefix_within(text: str, limit: int) -> int:
     return len(text)
 
 
-def split_text(text: str, limit: int, *, first_limit: int | None = None) -> list[str]:
+def split_text(
+    text: str, limit: int, *, first_limit: int | None = None, utf16: bool = True
+) -> list[str]:
     """Cut ``text`` into parts of at most ``limit`` UTF-16 units (``first_limit`` for the
     first part), each ending on a paragraph, else a line, a sentence, a clause or a word,
-    and only as a last resort in the middle of a word.
+    and only as a last resort in the middle of a word. With ``utf16=False`` the limits
+    count characters (MAX) instead of UTF-16 units (Telegram).
 
     A boundary is used only past the first quarter of a part, so that parts stay
     reasonably full. Whitespace at the cuts is dropped (Telegram trims it).
@@ -63,10 +69,10 @@ def split_text(text: str, limit: int, *, first_limit: int | None = None) -> list
     rest = text.strip()
     while rest:
         size = first_limit if first_limit is not None and not parts else limit
-        if telegram_length(rest) <= size:
+        if (telegram_length(rest) if utf16 else len(rest)) <= size:
             parts.append(rest)
             break
-        window = _prefix_within(rest, size)
+        window = _prefix_within(rest, size, utf16)
         cut = end = window
         for boundary in _BOUNDARIES:
             found = [m for m in boundary.finditer(rest, 0, window + 1) if m.start() > window // 4]

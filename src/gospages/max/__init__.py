@@ -7,15 +7,18 @@
 """
 
 from ._api import DEFAULT_API_URL, MAX_RETRY_CODES, MaxApi, error_from_max
-from ._page import MaxChannel, TextFormat
+from ._page import LongText, MaxChannel, TextFormat
+from ._receipt import MaxReceipt
 from ._tls import CA_DOWNLOAD_URL, max_http_client, max_ssl_context
 
 __all__ = [
     "CA_DOWNLOAD_URL",
     "DEFAULT_API_URL",
     "MAX_RETRY_CODES",
+    "LongText",
     "MaxApi",
     "MaxChannel",
+    "MaxReceipt",
     "TextFormat",
     "error_from_max",
     "max_http_client",

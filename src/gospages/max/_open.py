@@ -34,4 +34,5 @@ def open_page(ref: PageRef, context: OpenContext) -> MaxChannel:
         )
     elif context.connection is None:
         given["ca_file"] = ca_file
-    return MaxChannel(ref.page, **context.kwargs(**given))
+    # The API cannot report the «Госорганизация» mark: the registry's goes as verified=.
+    return MaxChannel(ref.page, **context.kwargs(ref=ref, **given))

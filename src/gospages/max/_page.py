@@ -20,19 +20,22 @@ from .._models import (
     Platform,
     Post,
     PostSummary,
-    PublishedPost,
+    PublishStatus,
     Verification,
-    VerificationState,
 )
 from .._page import OfficialPage
+from .._parts import MAX_PARTS, long_text_problem, split_post_text, split_sentence, too_many_parts
 from .._secrets import register_secret
 from .._transport import RetryMode, RetryPolicy, Transport
 from ._api import DEFAULT_API_URL, REQUESTS_PER_SECOND, MaxApi
+from ._receipt import MaxReceipt
 from ._tls import max_mounts
 
-__all__ = ["MaxChannel", "TextFormat"]
+__all__ = ["LongText", "MaxChannel", "TextFormat"]
 
 TextFormat = Literal["markdown", "html"]
+LongText = Literal["split", "refuse"]
+"""What `MaxChannel.publish` does with a text over MAX's 4,000 characters."""
 
 _PAGE_SIZE = 100
 _READ_BACK = 20
@@ -61,8 +64,12 @@ class MaxChannel(OfficialPage):
         http_client: an ``httpx.AsyncClient`` to use (a fake's, or one shared by a run).
         api_url: ``https://platform-api2.max.ru`` by default.
         text_format: ``"markdown"`` or ``"html"`` to have MAX format the text of posts.
-        verified: what your registry records about the channel's verification; the API
-            has no mark, so ``None`` means «неизвестно».
+        long_text: a text over MAX's 4,000 characters: ``"split"`` (default) cuts it on
+            paragraph and sentence boundaries into several messages, the first carrying
+            the photos; ``"refuse"`` raises `gospages.ValidationError` before any request.
+        verified: the «Госорганизация» mark as your registry records it
+            (``PageRef.verified``; `gospages.open_page` passes it); the API has no mark,
+            so ``None`` means «неизвестно».
         retry: how failed reads are retried; writes are never resent blindly.
         requests_per_second: pace per token (MAX allows 30).
         timeout: seconds to wait for MAX.
@@ -80,6 +87,7 @@ class MaxChannel(OfficialPage):
         http_client: httpx.AsyncClient | None = None,
         api_url: str = DEFAULT_API_URL,
         text_format: TextFormat | None = None,
+        long_text: LongText = "split",
         verified: bool | None = None,
         retry: RetryPolicy | None = None,
         requests_per_second: int = REQUESTS_PER_SECOND,
@@ -101,11 +109,17 @@ class MaxChannel(OfficialPage):
                 f"MaxChannel: text_format={text_format!r}: допустимо «markdown» или «html»",
                 platform=Platform.MAX,
             )
+        if long_text not in ("split", "refuse"):
+            raise ValidationError(
+                f"MaxChannel: long_text={long_text!r}: допустимо «split» или «refuse»",
+                platform=Platform.MAX,
+            )
         if requests_per_second < 1:
             raise ValidationError("MaxChannel: requests_per_second должен быть не меньше 1")
         self._ref = ref
         self._chat_id: int | None = int(ref) if _is_chat_id(ref) else None
         self._format = text_format
+        self._long_text: LongText = long_text
         self._verified = verified
         self._rights: frozenset[str] | None = None
         self._urls: dict[str, str] = {}
@@ -233,20 +247,8 @@ class MaxChannel(OfficialPage):
             )
 
     async def verification(self) -> Verification:
-        if self._verified is not None:
-            state = (
-                VerificationState.CONFIRMED if self._verified else VerificationState.NOT_CONFIRMED
-            )
-            explanation = "по записи реестра (в API MAX отметки о проверке нет)"
-        else:
-            state = VerificationState.UNKNOWN
-            explanation = (
-                "в API MAX нет отметки о проверке канала: проверьте её в приложении "
-                "и запишите в реестр"
-            )
-        return Verification(
-            platform=Platform.MAX, page=self._ref, state=state, explanation=explanation
-        )
+        # The API has no mark: what the registry records (verified=), else «неизвестно».
+        return self._recorded_verification(self._verified)
 
     # -- reading -------------------------------------------------------------------------
 
@@ -356,24 +358,39 @@ class MaxChannel(OfficialPage):
     _answer_of = "Ответ MAX"
     _refusal = "Публикация не пройдёт в MAX"
 
-    async def _prepare_post(self, post: Post) -> dict[str, Any]:
-        """The body of ``POST /messages``, images uploaded."""
+    max_parts: int = MAX_PARTS
+    """The most messages a long text is split into (``long_text="split"``); a text that
+    needs more is refused before anything is sent (``channel.max_parts = 20``)."""
+
+    def _backend_problems(self, post: Post) -> list[str]:
+        if self._long_text == "refuse":
+            problem = long_text_problem(post, self.limits, "MAX")
+        else:
+            problem = too_many_parts(post, self.limits, self.max_parts, "MaxChannel")
+        return [problem] if problem else []
+
+    def notes(self, post: Post) -> list[str]:
+        return [] if self._long_text == "refuse" else super().notes(post)
+
+    async def _prepare_post(self, post: Post) -> list[dict[str, Any]]:
+        """The bodies of ``POST /messages``, in order: the text cut to MAX's limit, the
+        photos uploaded and attached to the first message."""
         await self._rights_allow(Operation.PUBLISH_PHOTOS if post.photos else Operation.PUBLISH)
         images = [(photo.name, self._read_photo(photo)) for photo in post.photos]
-        text = post.text.strip()
-        links = [str(link.url) for link in post.links]
-        if links:
-            text = "\n\n".join([text, *links]) if text else "\n".join(links)
-        body: dict[str, Any] = {"text": text}
-        if self._format is not None:
-            body["format"] = self._format
+        texts = split_post_text(post, self.limits) or [""]
+        bodies: list[dict[str, Any]] = []
+        for text in texts:
+            body: dict[str, Any] = {"text": text}
+            if self._format is not None:
+                body["format"] = self._format
+            bodies.append(body)
         attachments = [
             {"type": "image", "payload": {"photos": await self._upload(name, data)}}
             for name, data in images
         ]
         if attachments:
-            body["attachments"] = attachments
-        return body
+            bodies[0]["attachments"] = attachments
+        return bodies
 
     async def _upload(self, name: str, data: bytes) -> Any:
         slot = await self._api.call(
@@ -404,7 +421,7 @@ class MaxChannel(OfficialPage):
             self._urls[mid] = url
         return mid
 
-    async def _baseline(self, post: Post, prepared: dict[str, Any]) -> set[str] | None:
+    async def _baseline(self, post: Post, prepared: Any) -> set[str] | None:
         try:
             return {str(m["body"]["mid"]) for m in await self._history(count=_READ_BACK)}
         except (GospagesError, LookupError, TypeError):
@@ -413,6 +430,8 @@ class MaxChannel(OfficialPage):
     async def _find_written(
         self, post: Post, prepared: dict[str, Any], baseline: set[str]
     ) -> str | None:
+        """The message of body ``prepared`` among the channel's newest ones that are not in
+        ``baseline`` (the messages before, and those this publication sent)."""
         for message in await self._history(count=_READ_BACK):
             body = message.get("body") or {}
             mid = str(body.get("mid"))
@@ -456,20 +475,60 @@ class MaxChannel(OfficialPage):
             retry=RetryMode.UNSAFE,
         )
 
-    async def publish(self, post: Post) -> PublishedPost:
+    async def publish(self, post: Post) -> MaxReceipt:
         """Publish ``post`` now. MAX has no scheduling and no polls: a post with
         ``publish_at`` or a poll is refused before any request (`PermissionDenied`, as
-        :meth:`capabilities` says)."""
+        :meth:`capabilities` says). A text over 4,000 characters goes out as several
+        messages (``long_text="split"``), the first with the photos; the receipt lists
+        them all (`MaxReceipt.message_ids`).
+
+        MAX has no idempotency key: a message whose answer was lost is looked for among
+        the channel's newest messages, never sent again; when it is not found the rest
+        is not sent and the receipt says ``needs_check``.
+        """
         if post.publish_at is not None:
             self._require(Operation.SCHEDULE)
         if post.polls:
             self._require(Operation.PUBLISH_POLLS)
-        return await super().publish(post)
+        self.check(post)
+        self._require(Operation.PUBLISH, post)
+        bodies = await self._shaped(lambda: self._prepare_post(post), "publish")
+        # What is there before we send: after a lost answer only newer messages count,
+        # so an earlier post with the same text is never taken for this one.
+        baseline = await self._baseline(post, bodies)
+        outcome = await self._send_parts(
+            bodies,
+            label=_label,
+            send=lambda body: self._send_post(post, body),
+            baseline=baseline,
+            find=lambda body, earlier, done: self._find_written(post, body, earlier | set(done)),
+        )
+        notes = outcome.notes
+        if len(bodies) > 1:
+            photos = "; фото — в первом сообщении" if bodies[0].get("attachments") else ""
+            notes = [f"{split_sentence(len(bodies), 'MAX')}{photos}.", *notes]
+        first = outcome.sent[0] if outcome.sent else None
+        return MaxReceipt(
+            platform=Platform.MAX,
+            page=self.page_id,
+            post_id=first,
+            url=self._urls.get(first) if first else None,
+            status=PublishStatus.PUBLISHED if outcome.complete else PublishStatus.NEEDS_CHECK,
+            idempotency_key=post.idempotency_key,
+            note=" ".join(notes) or None,
+            message_ids=list(outcome.sent),
+        )
 
     def _require(self, operation: Operation, post: Post | None = None) -> None:
         caps = self.capabilities()
         if not caps.can(operation):
             raise PermissionDenied(f"MAX: {caps.missing[operation]}", platform=Platform.MAX)
+
+
+def _label(body: Mapping[str, Any]) -> str:
+    if body.get("attachments"):
+        return "текст с фото" if body.get("text") else "фото"
+    return "текст"
 
 
 def _is_chat_id(ref: str) -> bool:

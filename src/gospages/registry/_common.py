@@ -31,9 +31,10 @@ _COLUMNS: dict[str, str] = {
     "page": "страница",
     "url": "ссылка",
     "category": "категория",
+    "verified": "Отметка «Госорганизация»",
 }
 _ORG_FIELDS = ("id", "name", "kind", "level", "parent")
-_PAGE_FIELDS = ("platform", "page", "url", "category")
+_PAGE_FIELDS = ("platform", "page", "url", "category", "verified")
 _REQUIRED = ("id", "name", "kind", "level")
 _LISTS = {"pages": "pages", "страницы": "pages", "children": "children", "дочерние": "children"}
 _TOP = ("organizations", "организации")
@@ -52,6 +53,9 @@ _ALIASES: dict[str, str] = {
     "соцсеть": "platform",
     "социальная сеть": "platform",
     "link": "url",
+    "госорганизация": "verified",
+    "отметка госорганизация": "verified",
+    "verification": "verified",
 }
 
 # -- table headers as people write them ------------------------------------------------------
@@ -190,6 +194,20 @@ _HEADERS: dict[str, str] = {
         ("категория", "category", "категория страница", "категория аккаунт"), "category"
     ),
     **dict.fromkeys(("короткое имя", "screen name", "имя страница", "имя канал"), "page"),
+    **dict.fromkeys(
+        (
+            "отметка госорганизация",
+            "госорганизация",
+            "отметка",
+            "отметка о проверке",
+            "верификация",
+            "верифицирована",
+            "верифицирован",
+            "verified",
+            "verification",
+        ),
+        "verified",
+    ),
 }
 _PAGE_NOUNS = {"страница", "аккаунт", "сообщество", "группа", "канал", "page", "account"}
 _LINK_WORDS = {"ссылка", "url", "link", "href", "гиперссылка"}
@@ -278,6 +296,23 @@ def _is_blank(text: str) -> bool:
     return not text or _norm(text) in _BLANKS
 
 
+#: The «Госорганизация» mark as people write it in a cell.
+_YES = {"да", "есть", "yes", "true", "1", "+", "подтверждена", "подтвержден", "✓", "✔"}
+_NO = {"нет", "no", "false", "0", "не подтверждена", "не подтвержден", "отсутствует"}
+
+
+def _parse_verified(text: str) -> bool | None:
+    """``да``/``нет`` (and their spellings) as the mark; blank as ``None``."""
+    word = _norm(text)
+    if not word:
+        return None
+    if word in _YES:
+        return True
+    if word in _NO:
+        return False
+    raise _Bad(f"«{text}» — ожидается «да», «нет» или пусто (не известно)")
+
+
 def _number_text(value: int | float, name: str) -> str:
     """An Excel number as text: ``53038939046008.0`` -> ``53038939046008``; an id Excel
     has rounded is an error that says so."""
@@ -330,9 +365,13 @@ def _cell_text(raw: object, name: str) -> str:
     numbers are read from their stored value."""
     if raw is None:
         return ""
-    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+    if isinstance(raw, bool):
+        return "да" if raw else "нет"
+    if isinstance(raw, (int, float)):
         return _number_text(raw, name)
     text = str(raw).strip()
+    if name == "verified" and _norm(text) in _NO:
+        return text  # «нет» is an answer here, not a blank cell
     if _is_blank(text):
         return ""
     if name in _NUMBER_FIELDS:
@@ -551,12 +590,21 @@ def _page_key(ref: PageRef) -> tuple[Platform, str]:
 
 def _page(cells: Mapping[str, str], at: _At, problems: list[RegistryProblem]) -> PageRef | None:
     """The page of one table row or one YAML ``pages`` item, or ``None`` (no page or bad)."""
-    platform_raw, page_raw, url_raw, category = (cells.get(name) for name in _PAGE_FIELDS)
+    platform_raw, page_raw, url_raw, category, verified_raw = (
+        cells.get(name) for name in _PAGE_FIELDS
+    )
     if not (platform_raw or page_raw or url_raw):
         if category:
             problems.append(at("category").problem("категория указана, а страницы нет"))
+        if verified_raw:
+            problems.append(at("verified").problem("отметка указана, а страницы нет"))
         return None
     before = len(problems)
+    verified: bool | None = None
+    try:
+        verified = _parse_verified(verified_raw or "")
+    except _Bad as bad:
+        problems.append(at("verified").problem(str(bad)))
     platform: Platform | None = None
     if platform_raw:
         try:
@@ -614,7 +662,7 @@ def _page(cells: Mapping[str, str], at: _At, problems: list[RegistryProblem]) ->
             )
         )
         return None
-    return PageRef(platform=platform, page=page, url=url, category=category)
+    return PageRef(platform=platform, page=page, url=url, category=category, verified=verified)
 
 
 # -- drafts: what a table or a YAML file says, before checks across organisations ------------

@@ -85,6 +85,10 @@ class PageRef(_Strict):
     url: str | None = None
     category: str | None = None
     """A regional category, e.g. «флагманский», «активный», «визитка» (St Petersburg)."""
+    verified: bool | None = None
+    """Whether the page carries the «Госорганизация» mark, as the user recorded it
+    (``None``: not recorded). Where the platform's API cannot report the mark (MAX) the
+    page's ``verification()`` answers from it."""
 
 
 class Organization(_Strict):

@@ -15,6 +15,7 @@ from .._escape import csv_cell, csv_uncell
 from .._files import FileProblem, read_bounded, read_text
 from .._models import Platform
 from .._platforms import describe
+from .._russian import yes_no
 from ._common import (
     _COLUMNS,
     _ORG_FIELDS,
@@ -91,12 +92,14 @@ def registry_from_rows(
     """A registry from table rows (header -> cell), as CSV and XLSX files are read.
 
     Headers may be Russian (``id``, ``название``, ``вид``, ``уровень``, ``родитель``,
-    ``площадка``, ``страница``, ``ссылка``, ``категория``), English (``id``, ``name``,
-    ``kind``, ``level``, ``parent``, ``platform``, ``page``, ``url``, ``category``) or the
-    usual synonyms («Ссылка на страницу», «Наименование организации», «Соц. сеть»...).
+    ``площадка``, ``страница``, ``ссылка``, ``категория``, ``Отметка «Госорганизация»``),
+    English (``id``, ``name``, ``kind``, ``level``, ``parent``, ``platform``, ``page``,
+    ``url``, ``category``, ``verified``) or the usual synonyms («Ссылка на страницу»,
+    «Наименование организации», «Соц. сеть»...).
     Other columns are not used: a :class:`RegistryWarning` names each. Rows with the same
     id are one organisation with several pages. Cells are text, or numbers as Excel
-    stores them; «—», «-», «нет», «отсутствует» are empty.
+    stores them; «—», «-», «нет», «отсутствует» are empty (except in the mark's column,
+    where «да»/«нет» is the answer and an empty cell means «not recorded»).
 
     Args:
         rows: the rows after the header, blank rows included (they keep row numbers right).
@@ -226,6 +229,9 @@ def _columns(
 
 def registry_to_rows(registry: Registry) -> list[dict[str, str]]:
     """One row per page, one row for an organisation without pages; Russian headers."""
+    # The mark's column only when some page records it: tables stay as they were.
+    marked = any(page.verified is not None for _, page in registry.pages())
+    names = [name for name in _COLUMNS if name != "verified" or marked]
     rows = []
     for org in registry.organizations:
         common = {
@@ -241,7 +247,8 @@ def registry_to_rows(registry: Registry) -> list[dict[str, str]]:
             if page is not None:
                 cells |= {"platform": page.platform.label, "page": page.page}
                 cells |= {"url": page.url or "", "category": page.category or ""}
-            rows.append({_COLUMNS[name]: cells[name] for name in _COLUMNS})
+                cells["verified"] = "" if page.verified is None else yes_no(page.verified)
+            rows.append({_COLUMNS[name]: cells[name] for name in names})
     return rows
 
 
@@ -354,8 +361,16 @@ def _write_csv(rows: Sequence[Mapping[str, str]], path: Path) -> None:
     # Russian Excel opens this directly: UTF-8 with BOM, ';' between cells.
     with path.open("w", encoding="utf-8-sig", newline="") as file:
         writer = csv.writer(file, delimiter=";")
-        writer.writerow(_COLUMNS.values())
-        writer.writerows([csv_cell(row[h]) for h in _COLUMNS.values()] for row in rows)
+        headers = _headers(rows)
+        writer.writerow(headers)
+        writer.writerows([csv_cell(row[h]) for h in headers] for row in rows)
+
+
+def _headers(rows: Sequence[Mapping[str, str]]) -> list[str]:
+    """The columns of rows from :func:`registry_to_rows` (the mark's only when recorded)."""
+    if rows:
+        return list(rows[0])
+    return [header for name, header in _COLUMNS.items() if name != "verified"]
 
 
 def _has_header(records: Sequence[Sequence[object]]) -> bool:
@@ -489,7 +504,7 @@ def _write_xlsx(rows: Sequence[Mapping[str, str]], path: Path) -> None:
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    headers = list(_COLUMNS.values())
+    headers = _headers(rows)
     book = Workbook()
     sheet = book.active
     sheet.title = _SHEET

@@ -157,6 +157,8 @@ class _YamlReader:
             elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
                 if text := _text(value):
                     cells[name] = text
+            elif isinstance(value, bool) and name == "verified":
+                cells[name] = "да" if value else "нет"
             else:
                 self.problems.append(self.place(path, key).problem("ожидается текст"))
                 bad.add(name)

@@ -35,6 +35,7 @@ from .._models import (
     Verification,
 )
 from .._page import OfficialPage
+from .._parts import MAX_PARTS, long_text_problem, too_many_parts
 from .._text import split_text, telegram_length
 from ._errors import _call, _iterate, translate_error
 from ._parse import (
@@ -48,16 +49,13 @@ from ._parse import (
     _verification_from,
 )
 from ._plan import (
-    MAX_PARTS,
     _input_poll,
     _match,
     _Plan,
     _sent_at,
     _Step,
     _structure_note,
-    long_text_problem,
     plan_messages,
-    too_many_parts,
 )
 from ._protocol import TelegramAPI
 from ._receipt import TelegramReceipt
@@ -322,11 +320,11 @@ class TelegramChannel(OfficialPage):
 
     def _backend_problems(self, post: Post) -> list[str]:
         if self._long_text == "refuse":
-            problem = long_text_problem(post, self.limits)
+            problem = long_text_problem(post, self.limits, "Telegram")
             if problem:
                 return [problem]
             return []
-        problem = too_many_parts(post, self.limits, self.max_parts)
+        problem = too_many_parts(post, self.limits, self.max_parts, "TelegramChannel")
         return [problem] if problem else []
 
     def notes(self, post: Post) -> list[str]:
@@ -344,51 +342,20 @@ class TelegramChannel(OfficialPage):
         # What is there before we send: after a lost answer only newer messages count,
         # so an earlier post with the same text is never taken for this one.
         baseline = await self._recent_ids(channel, schedule)
-        sent: list[list[Any]] = []
-        notes = list(plan.notes)
+        outcome = await self._send_parts(
+            plan.steps,
+            label=lambda step: step.label,
+            send=lambda step: self._send(channel, step, schedule),
+            baseline=baseline,
+            find=lambda step, earlier, done: self._find_sent(
+                channel, step, schedule, started, {int(m.id) for g in done for m in g} | earlier
+            ),
+        )
+        sent = outcome.sent
+        notes = [*plan.notes, *outcome.notes]
         status = PublishStatus.SCHEDULED if schedule is not None else PublishStatus.PUBLISHED
-        for index, step in enumerate(plan.steps):
-            what = f"сообщение {index + 1} из {len(plan.steps)} ({step.label})"
-            known = {int(m.id) for group in sent for m in group}
-
-            async def before() -> set[int] | None:
-                return baseline
-
-            try:
-                # Telegram may have published it after a lost answer: read back, and
-                # never send it again.
-                written = await self._reconcile(
-                    lambda step=step: self._send(channel, step, schedule),  # type: ignore[misc]
-                    baseline=before,
-                    find=lambda earlier, step=step, known=known: self._find_sent(  # type: ignore[misc]
-                        channel, step, schedule, started, known | earlier
-                    ),
-                )
-            except GospagesError as error:
-                if not sent:
-                    raise
-                notes.append(
-                    f"Опубликована только часть: {what} не отправлено ({error}). "
-                    "Допубликуйте остальное вручную."
-                )
-                status = PublishStatus.NEEDS_CHECK
-                break
-            if written.value is None:
-                where = (
-                    "среди последних сообщений канала его нет"
-                    if written.readable
-                    else "а прочитать последние сообщения канала для проверки не удалось"
-                )
-                notes.append(
-                    f"Ответ Telegram на {what} потерян ({type(written.lost).__name__}), "
-                    f"{where}. Посмотрите канал, прежде чем публиковать снова: у Telegram нет "
-                    "защиты от дублей, повторная отправка может опубликовать дважды."
-                )
-                status = PublishStatus.NEEDS_CHECK
-                break
-            if written.lost is not None:
-                notes.append(f"Ответ Telegram на {what} потерян; сообщение найдено при проверке.")
-            sent.append(written.value)
+        if not outcome.complete:
+            status = PublishStatus.NEEDS_CHECK
         return self._telegram_receipt(post, channel, plan, sent, status, notes)
 
     async def _send(self, channel: Any, step: _Step, schedule: datetime | None) -> list[Any]:

@@ -1,5 +1,6 @@
-"""Planning a publication as Telegram messages: the text cut to Telegram's limits, photos
-as an album, a poll apart; and matching sent messages to the plan after a lost answer."""
+"""Planning a publication as Telegram messages: the text cut to Telegram's limits
+(`gospages._parts`, shared with MAX), photos as an album, a poll apart; and matching
+sent messages to the plan after a lost answer."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from typing import Any, Literal
 from telethon.tl import types
 
 from .._models import Photo, Poll, Post
+from .._parts import split_post_text, split_sentence
 from .._platforms import PostLimits
-from .._text import split_text
 from ._parse import _media_kind
 
 __all__: list[str] = []
@@ -45,89 +46,16 @@ class _Plan:
         return self.text_parts > 1
 
 
-def message_text(post: Post) -> str:
-    """The text Telegram gets: the post's text with its links appended (a link already
-    in the text is not repeated)."""
-    text = post.text.strip()
-    for link in post.links:
-        url = str(link.url)
-        if url not in text:
-            text = f"{text}\n\n{url}" if text else url
-    return text
-
-
-def long_text_problem(post: Post, limits: PostLimits) -> str | None:
-    """Why a text over Telegram's limit is refused (``long_text="refuse"``), or ``None``."""
-    text = message_text(post)
-    length = limits.length(text)
-    limit = limits.text_limit(post)
-    if limit is None or length <= limit:
-        return None
-    what = "подпись к фото" if post.photos else "текст сообщения"
-    return (
-        f"{what} длиннее {limit} символов ({length}); лимит Telegram — {limit} "
-        f"символов для {'подписи' if post.photos else 'сообщения'}. Сократите текст или "
-        'создайте канал с long_text="split"'
-    )
-
-
-MAX_PARTS = 10
-"""How many messages a long text may be split into by default (`TelegramChannel.max_parts`)."""
-
-
-def text_parts(post: Post, limits: PostLimits) -> int:
-    """How many messages the text of ``post`` goes out as (the photos' caption counted)."""
-    text = message_text(post)
-    if not text:
-        return 0
-    text_limit = limits.text or 4096
-    if post.photos:
-        return len(split_text(text, text_limit, first_limit=limits.caption or text_limit))
-    return len(split_text(text, text_limit))
-
-
-def too_many_parts(post: Post, limits: PostLimits, max_parts: int) -> str | None:
-    """Why a text that splits into more than ``max_parts`` messages is refused, or ``None``.
-
-    Checked before anything is sent: a 10 MB text would otherwise go out as thousands of
-    messages."""
-    length = limits.length(message_text(post))
-    text_limit = limits.text or 4096
-    if length <= text_limit:
-        return None  # one message (or a caption and one message): nothing to count
-    # Each part holds at most text_limit characters: that many parts at least, found
-    # without cutting a huge text.
-    least = -(-length // text_limit)
-    if least > max_parts:
-        parts, about = least, "не меньше чем "
-    else:
-        parts, about = text_parts(post, limits), ""
-    if parts <= max_parts:
-        return None
-    return (
-        f"текст разбился бы {about}на {parts} сообщений, а допустимо не больше {max_parts} "
-        "(TelegramChannel.max_parts). Сократите текст, опубликуйте его ссылкой или "
-        "увеличьте max_parts"
-    )
-
-
 def plan_messages(post: Post, limits: PostLimits, read_photo: Callable[[Photo], bytes]) -> _Plan:
     """The messages ``post`` goes out as. Limits are checked before: this only cuts."""
-    text = message_text(post)
     plan = _Plan()
-    text_limit = limits.text or 4096
+    parts = split_post_text(post, limits)
+    plan.text_parts = len(parts)
     images = [(photo.name, read_photo(photo)) for photo in post.photos]
     if images:
-        caption_limit = limits.caption or text_limit
-        parts = split_text(text, text_limit, first_limit=caption_limit) if text else []
         caption = parts.pop(0) if parts else ""
         plan.steps.append(_Step("photos", text=caption, photos=tuple(images)))
-        plan.steps.extend(_Step("text", text=part) for part in parts)
-        plan.text_parts = (1 if caption else 0) + len(parts)
-    elif text:
-        parts = split_text(text, text_limit)
-        plan.steps.extend(_Step("text", text=part) for part in parts)
-        plan.text_parts = len(parts)
+    plan.steps.extend(_Step("text", text=part) for part in parts)
     for poll in post.polls:
         plan.steps.append(_Step("poll", poll=poll))
         if not poll.anonymous:
@@ -195,16 +123,7 @@ def _match(step: _Step, candidates: list[Any]) -> list[Any] | None:
 def _structure_note(plan: _Plan) -> str:
     """One sentence saying how the post went out: split or not, into how many messages."""
     count = sum(len(step.photos) or 1 for step in plan.steps)
-    if plan.split:
-        parts = [
-            f"Текст длиннее лимита Telegram и разбит на {plan.text_parts} "
-            f"{_plural(plan.text_parts, 'часть', 'части', 'частей')} по границам абзацев "
-            "и предложений"
-        ]
-    elif plan.text_parts:
-        parts = ["Текст не разбивался"]
-    else:
-        parts = ["Без текста"]
+    parts = [split_sentence(plan.text_parts, "Telegram")]
     photos = next((len(s.photos) for s in plan.steps if s.kind == "photos"), 0)
     if photos > 1:
         parts.append(f"{photos} фото — альбомом")
