@@ -137,6 +137,14 @@ class Registry(_Strict):
     def __len__(self) -> int:
         return len(self.organizations)
 
+    def __eq__(self, other: object) -> bool:
+        # The organisations, not the lookup index (`get` builds it on first use).
+        if isinstance(other, Registry):
+            return self.organizations == other.organizations
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
     def __repr__(self) -> str:
         # A region's registry holds thousands of organisations: not all of them here.
         pages = sum(len(o.pages) for o in self.organizations)
