@@ -236,3 +236,25 @@ def test_cli_publish_goes_through_the_journal(
     assert main(args) == 0  # the same post again: already in the journal, not sent again
     with SQLiteJournal(db) as journal:
         assert len(journal.entries()) == 3
+
+
+def test_cli_publish_at_schedules_where_it_can_and_leaves_max_to_the_runner(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = tmp_path / "post.txt"
+    text.write_text("Приём граждан в пятницу", encoding="utf-8")
+    db = tmp_path / "j.sqlite"
+    at = (datetime.now(timezone.utc) + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M+00:00")
+    args = ["publish", str(text), "--to", "org=region", "--sandbox", "--yes"]
+    assert main([*args, "--at", at, "--journal", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert "Итого: отложено на площадках 3, ждут обработчика 1" in out  # VK, OK, Telegram; MAX
+    with SQLiteJournal(db) as journal:
+        by_platform = {e.platform: e for e in journal.entries()}
+        assert by_platform[Platform.MAX].state is EntryState.PLANNED
+        assert by_platform[Platform.MAX].due is not None
+        assert {by_platform[p].state for p in (Platform.VK, Platform.OK, Platform.TELEGRAM)} == {
+            EntryState.SCHEDULED
+        }
+    assert main([*args, "--at", at, "--journal", str(db)]) == 0  # again: nothing twice
+    assert "уже в журнале 4" in capsys.readouterr().out

@@ -361,18 +361,15 @@ def _run_line(line: Any, *, dry: bool) -> Text:
 
 
 def _run(args: argparse.Namespace) -> int:
-    import asyncio
-    import contextlib
     from datetime import timezone
 
     from rich.console import Console
     from rich.text import Text
 
     from ._cli_audit import _source
-    from ._cli_journal import writable_journal
     from ._errors import GospagesError
     from ._escape import console_text
-    from .planning import RunAction, load_plan_report, run_plan
+    from .planning import load_plan_report
 
     out = Console(soft_wrap=True)
 
@@ -417,11 +414,55 @@ def _run(args: argparse.Namespace) -> int:
         out.print(Text("В плане нет публикаций для запуска."))
         return 2 if report.problems else 0
 
+    return run_items(
+        out,
+        items,
+        source,
+        journal_at=args.journal,
+        title=f"Контент-план {args.plan}",
+        clock=clock,
+        now=now,
+        send_past=args.now,
+        ask=not args.yes,
+        problems=bool(report.problems),
+    )
+
+
+def run_items(
+    out: Any,
+    items: list[Any],
+    source: Any,
+    *,
+    journal_at: str | None,
+    title: str,
+    clock: Any,
+    now: datetime,
+    send_past: bool = False,
+    ask: bool = True,
+    problems: bool = False,
+) -> int:
+    """Hand ``items`` (plan items) to the platforms' scheduling or to the journal's runner
+    (:func:`gospages.planning.run_plan`), asking first when ``ask``; print a line per page
+    and the totals; the exit code (0 done, 1 partly, 2 nothing). ``gospages plan run`` and
+    ``gospages publish --at`` both end here."""
+    import asyncio
+    import contextlib
+
+    from rich.text import Text
+
+    from ._cli_journal import writable_journal
+    from ._escape import console_text
+    from .planning import RunAction, run_plan
+
+    def fail(message: str) -> int:
+        out.print(Text.assemble(("Ошибка:", "red"), " ", console_text(message, 2000)))
+        return 2
+
     with contextlib.ExitStack() as stack:
         try:
-            journal = stack.enter_context(writable_journal(args.journal))
+            journal = stack.enter_context(writable_journal(journal_at))
         except Exception as error:  # a file or a database driver's own error
-            return fail(f"журнал {args.journal} не открылся: {error}")
+            return fail(f"журнал {journal_at} не открылся: {error}")
 
         async def go(dry_run: bool) -> Any:
             async with source.open_page:
@@ -432,13 +473,13 @@ def _run(args: argparse.Namespace) -> int:
                     journal,
                     clock=clock,
                     now=now if dry_run else None,
-                    send_past=args.now,
+                    send_past=send_past,
                     dry_run=dry_run,
                 )
 
-        where = journal.where if args.journal else "временный (песочница без --journal)"
-        out.print(Text.assemble(f"Контент-план {args.plan}, журнал: ", console_text(where)))
-        if not args.yes:
+        where = journal.where if journal_at else "временный (песочница без --journal)"
+        out.print(Text.assemble(f"{title}, журнал: ", console_text(where)))
+        if ask:
             preview = asyncio.run(go(dry_run=True))
             for line in preview.lines:
                 out.print(_run_line(line, dry=True))
@@ -477,4 +518,4 @@ def _run(args: argparse.Namespace) -> int:
     if result.ok:
         return 0
     acted = (RunAction.SCHEDULED, RunAction.RUNNER, RunAction.SENT, RunAction.NEEDS_CHECK)
-    return 1 if any(result.count(a) for a in acted) or report.problems else 2
+    return 1 if any(result.count(a) for a in acted) or problems else 2

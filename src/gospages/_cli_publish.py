@@ -110,6 +110,47 @@ def _fail(console: Console, message: str) -> int:
     return 2
 
 
+def _publish_at(
+    console: Console,
+    args: argparse.Namespace,
+    source: Any,
+    item: str,
+    at: datetime,
+    post: Any,
+    clock: Any,
+) -> int:
+    """``--at``: a one-item content plan. Where a page can schedule, the platform keeps the
+    post until ``at``; where it cannot (MAX, a key without the right), the journal does,
+    and ``gospages journal run`` sends it then — as ``gospages plan run`` does."""
+    from datetime import timezone
+
+    from ._cli_plan import run_items
+    from .planning import PlanItem
+
+    now = (
+        datetime.fromtimestamp(clock.time(), timezone.utc)
+        if clock is not None
+        else datetime.now(timezone.utc)
+    )
+    if at <= now:
+        return _fail(
+            console,
+            f"--at {at.isoformat(' ', 'minutes')}: это время уже прошло. Ничего не отправлено: "
+            "укажите будущее время или публикуйте без --at.",
+        )
+    one = PlanItem(id=item, at=at, target=args.to, post=post)
+    return run_items(
+        console,
+        [one],
+        source,
+        journal_at=args.journal,
+        title=f"Публикация на {at.isoformat(' ', 'minutes')}",
+        clock=clock,
+        now=now,
+        ask=not args.yes,
+    )
+
+
 def _publish(args: argparse.Namespace) -> int:
     from ._cli_audit import _source
     from ._files import read_post_text
@@ -144,6 +185,8 @@ def _publish(args: argparse.Namespace) -> int:
 
     item = args.item or _item_id(text, at, selection)
     clock = getattr(source.open_page, "_clock", None)  # the sandbox's virtual clock
+    if at is not None:
+        return _publish_at(console, args, source, item, at, post, clock)
 
     async def run(check_only: bool, journal: Any = None) -> Any:
         async with source.open_page:
