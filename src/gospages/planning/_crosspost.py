@@ -293,7 +293,13 @@ async def cross_post(
                 problems = [str(error) or type(error).__name__]
             else:
                 opened.append(page)
-                problems = [*_capability_problems(page, target), *page.problems(target)]
+                keys = _capability_problems(page, target)
+                # The limits' own wording of a refusal the keys' message already says
+                # («… не поддерживаются: …») is not repeated.
+                problems = [
+                    *keys,
+                    *(p for p in page.problems(target) if not any(k.startswith(p) for k in keys)),
+                ]
             refused = refused or bool(problems)
             targets.append(PageOutcome(org, ref, key, target, problems=tuple(problems)))
         if refused or dry_run:
