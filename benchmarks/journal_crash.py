@@ -36,11 +36,9 @@ import argparse
 import asyncio
 import collections
 import json
-import multiprocessing
 import os
 import random
 import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -49,7 +47,6 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import httpx
 
@@ -60,6 +57,9 @@ from gospages.testing._scenario import Scenario
 HERE = Path(__file__).resolve()
 if str(HERE.parent) not in sys.path:
     sys.path.append(str(HERE.parent))  # the forked clients import this module by name
+
+import _forked_client  # noqa: E402 (beside this file, found through the line above)
+
 POSTS = frozenset({"wall.post", "mediatopic.post"})
 MODES = ("read", "upload", "before", "after")
 PHOTO = b"\xff\xd8\xff\xe0journal-crash-photo"
@@ -135,59 +135,9 @@ def client(argv: list[str]) -> int:
 _PRELOAD = ["gospages.planning", "gospages.vk", "gospages.ok", "gospages.registry", __name__]
 
 
-def _child(argv: list[str], env: dict[str, str], out: str, go: Any) -> None:
-    """A client process: wait for the harness to arm the killer, then run :func:`client`."""
-    os.environ.update(env)
-    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.dup2(fd, 1)
-    os.dup2(fd, 2)
-    sys.stdout = open(1, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
-    sys.stderr = open(2, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
-    go.wait()
-    try:
-        code = client(argv)
-    finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    sys.exit(code)
-
-
-class Child:
-    """A client process started paused (:meth:`go` lets it run)."""
-
-    def __init__(self, argv: list[str], env: dict[str, str]) -> None:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(_PRELOAD)
-        handle, self._out = tempfile.mkstemp(prefix="gospages-publisher-", suffix=".log")
-        os.close(handle)
-        self._go = context.Event()
-        self._process = context.Process(
-            target=_child, args=(argv, env, self._out, self._go), daemon=True
-        )
-        self._process.start()
-
-    @property
-    def pid(self) -> int:
-        assert self._process.pid is not None
-        return self._process.pid
-
-    def go(self) -> Child:
-        self._go.set()
-        return self
-
-    def finish(self, timeout: float = 120) -> tuple[int, str]:
-        """Wait for the process: ``(exit code, its output)``."""
-        self._process.join(timeout)
-        if self._process.is_alive():
-            self._process.kill()
-            self._process.join()
-            raise subprocess.TimeoutExpired("journal publisher", timeout)
-        try:
-            text = Path(self._out).read_text(encoding="utf-8", errors="replace")
-        finally:
-            Path(self._out).unlink(missing_ok=True)
-        assert self._process.exitcode is not None
-        return self._process.exitcode, text
+def Child(argv: list[str], env: dict[str, str]) -> _forked_client.Child:
+    """A publisher process of :func:`client`, started paused (``.go()`` lets it run)."""
+    return _forked_client.Child(client, argv, env, preload=_PRELOAD, name="publisher")
 
 
 # -- the server side ----------------------------------------------------------------------------
@@ -254,13 +204,7 @@ class Killer:
         return wrapped
 
 
-def _method(request: httpx.Request) -> str:
-    path = request.url.path
-    if "/method/" in path:
-        return path.rsplit("/", 1)[-1]
-    body = request.content.decode("utf-8", "replace")
-    params = dict(httpx.QueryParams(body)) | dict(request.url.params)
-    return str(params.get("method", path))
+_method = _forked_client.method_of
 
 
 @dataclass
@@ -271,7 +215,7 @@ class Served:
     ok: str
     pages: list[str]
 
-    def spawn(self, journal: str, items: int, *, start: bool = True) -> Child:
+    def spawn(self, journal: str, items: int, *, start: bool = True) -> _forked_client.Child:
         """A publisher on ``journal``; ``start=False``: paused until ``go()``."""
         s = self.scenario
         env = {

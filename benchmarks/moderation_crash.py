@@ -36,7 +36,6 @@ import argparse
 import asyncio
 import collections
 import json
-import multiprocessing
 import os
 import random
 import signal
@@ -61,6 +60,9 @@ from gospages.testing._scenario import Scenario
 HERE = Path(__file__).resolve()
 if str(HERE.parent) not in sys.path:
     sys.path.append(str(HERE.parent))  # the forked clients import this module by name
+
+import _forked_client  # noqa: E402 (beside this file, found through the line above)
+
 WRITES = frozenset(
     {
         "wall.deleteComment",
@@ -142,65 +144,9 @@ def client(argv: list[str]) -> int:
 _PRELOAD = ["gospages.moderation", "gospages.vk", "gospages.ok", "gospages.registry", __name__]
 
 
-def _child(argv: list[str], env: dict[str, str], out: str, go: Any) -> None:
-    """A client process: wait for the harness to arm the killer, then run :func:`client`."""
-    os.environ.update(env)
-    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.dup2(fd, 1)
-    os.dup2(fd, 2)
-    sys.stdout = open(1, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
-    sys.stderr = open(2, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
-    go.wait()
-    try:
-        code = client(argv)
-    finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    sys.exit(code)
-
-
-class Child:
-    """A client process started paused (:meth:`go` lets it run), with the part of
-    ``subprocess.Popen``'s interface the harness uses."""
-
-    def __init__(self, argv: list[str], env: dict[str, str]) -> None:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(_PRELOAD)
-        handle, self._out = tempfile.mkstemp(prefix="gospages-client-", suffix=".log")
-        os.close(handle)
-        self._go = context.Event()
-        self._process = context.Process(
-            target=_child, args=(argv, env, self._out, self._go), daemon=True
-        )
-        self._process.start()
-
-    @property
-    def pid(self) -> int:
-        assert self._process.pid is not None
-        return self._process.pid
-
-    def go(self) -> Child:
-        self._go.set()
-        return self
-
-    def poll(self) -> int | None:
-        return None if self._process.is_alive() else self._process.exitcode
-
-    @property
-    def returncode(self) -> int | None:
-        return self._process.exitcode
-
-    def communicate(self, timeout: float | None = None) -> tuple[str, str]:
-        self._process.join(timeout)
-        if self._process.is_alive():
-            raise subprocess.TimeoutExpired("moderation client", timeout or 0)
-        try:
-            return Path(self._out).read_text(encoding="utf-8", errors="replace"), ""
-        finally:
-            Path(self._out).unlink(missing_ok=True)
-
-    def kill(self) -> None:
-        self._process.kill()
+def Child(argv: list[str], env: dict[str, str]) -> _forked_client.Child:
+    """A client process of :func:`client`, started paused (``.go()`` lets it run)."""
+    return _forked_client.Child(client, argv, env, preload=_PRELOAD, name="client")
 
 
 # -- the server side ----------------------------------------------------------------------------
@@ -261,13 +207,7 @@ class Killer:
         return wrapped
 
 
-def _method(request: httpx.Request) -> str:
-    path = request.url.path
-    if "/method/" in path:
-        return path.rsplit("/", 1)[-1]
-    body = request.content.decode("utf-8", "replace")
-    params = dict(httpx.QueryParams(body)) | dict(request.url.params)
-    return str(params.get("method", path))
+_method = _forked_client.method_of
 
 
 @dataclass
@@ -278,7 +218,7 @@ class Served:
     ok: str
     pages: list[str]
 
-    def spawn(self, db: Path, *, start: bool = True) -> Child:
+    def spawn(self, db: Path, *, start: bool = True) -> _forked_client.Child:
         """A client run on the state file ``db``; ``start=False``: paused until ``go()``."""
         s = self.scenario
         env = {
@@ -402,7 +342,7 @@ def measure(scenario: Scenario, db: Path) -> Figures:
 # -- the trials ------------------------------------------------------------------------------------
 
 
-def _finish(proc: Child, timeout: float = 120) -> tuple[int, str]:
+def _finish(proc: _forked_client.Child, timeout: float = 120) -> tuple[int, str]:
     out, err = proc.communicate(timeout=timeout)
     assert proc.returncode is not None
     return proc.returncode, (out or "") + (err or "")
@@ -501,7 +441,7 @@ def twin(*, weeks: int = 2, max_pages: int | None = None, overlap: bool = True) 
         return figures
 
 
-def _wait_for_lease(db: Path, proc: Child, timeout: float = 20) -> None:
+def _wait_for_lease(db: Path, proc: _forked_client.Child, timeout: float = 20) -> None:
     """Until ``proc`` holds the state file's lease (or has made its first request)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and proc.poll() is None:
