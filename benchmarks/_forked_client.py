@@ -113,3 +113,39 @@ def method_of(request: httpx.Request) -> str:
     body = request.content.decode("utf-8", "replace")
     params = dict(httpx.QueryParams(body)) | dict(request.url.params)
     return str(params.get("method", path))
+
+
+def served_factory(vk: str, ok: str) -> Any:
+    """A `PageFactory` for the served fakes, with the keys the harness puts in the
+    environment (``GOSPAGES_*``) and limits that leave the pace to the fakes."""
+    from gospages import PageFactory, Platform, Settings
+    from gospages.vk import VKLimits
+
+    env = os.environ
+    settings = Settings.only(
+        vk_user_token=env["GOSPAGES_VK_USER_TOKEN"],
+        vk_service_token=env["GOSPAGES_VK_SERVICE_TOKEN"],
+        ok_application_key=env["GOSPAGES_OK_APPLICATION_KEY"],
+        ok_application_secret_key=env["GOSPAGES_OK_APPLICATION_SECRET_KEY"],
+        ok_access_token=env["GOSPAGES_OK_ACCESS_TOKEN"],
+        ok_requests_per_second=1000,
+    )
+    return PageFactory(
+        settings,
+        options={
+            Platform.VK: {"api_url": f"{vk}/method", "limits": VKLimits(user=1000, service=1000)},
+            Platform.OK: {"api_url": f"{ok}/fb.do"},
+        },
+    )
+
+
+def page_refs(pages: Sequence[str]) -> list[Any]:
+    """``platform:page`` arguments as registry references."""
+    from gospages import Platform
+    from gospages.registry import PageRef
+
+    refs = []
+    for item in pages:
+        platform, page = item.split(":", 1)
+        refs.append(PageRef(platform=Platform(platform), page=page))
+    return refs

@@ -75,10 +75,8 @@ def text_of(i: int) -> str:
 def client(argv: list[str]) -> int:
     """Plan ``--items`` entries over ``--page`` in the journal, then ``run_due`` until
     nothing is left planned or unsettled; prints the run's counts as JSON."""
-    from gospages import PageFactory, Photo, Post, Settings
+    from gospages import Photo, Post
     from gospages.planning import EntryState, open_journal, run_due
-    from gospages.registry import PageRef
-    from gospages.vk import VKLimits
 
     parser = argparse.ArgumentParser(prog="journal_crash.py client")
     parser.add_argument("--journal", required=True, help="SQLite file or PostgreSQL DSN")
@@ -87,29 +85,8 @@ def client(argv: list[str]) -> int:
     parser.add_argument("--page", action="append", default=[], help="platform:page")
     parser.add_argument("--items", type=int, required=True)
     args = parser.parse_args(argv)
-    env = os.environ
-    settings = Settings.only(
-        vk_user_token=env["GOSPAGES_VK_USER_TOKEN"],
-        vk_service_token=env["GOSPAGES_VK_SERVICE_TOKEN"],
-        ok_application_key=env["GOSPAGES_OK_APPLICATION_KEY"],
-        ok_application_secret_key=env["GOSPAGES_OK_APPLICATION_SECRET_KEY"],
-        ok_access_token=env["GOSPAGES_OK_ACCESS_TOKEN"],
-        ok_requests_per_second=1000,
-    )
-    factory = PageFactory(
-        settings,
-        options={
-            Platform.VK: {
-                "api_url": f"{args.vk}/method",
-                "limits": VKLimits(user=1000, service=1000),
-            },
-            Platform.OK: {"api_url": f"{args.ok}/fb.do"},
-        },
-    )
-    refs = []
-    for item in args.page:
-        platform, page = item.split(":", 1)
-        refs.append(PageRef(platform=Platform(platform), page=page))
+    factory = _forked_client.served_factory(args.vk, args.ok)
+    refs = _forked_client.page_refs(args.page)
 
     async def main() -> dict[str, int]:
         passes = 0

@@ -81,10 +81,7 @@ LOCKED = 3
 
 def client(argv: list[str]) -> int:
     """``moderate(apply=True)`` over the pages given, against the served fakes."""
-    from gospages import PageFactory, Settings
     from gospages.moderation import ModerationStore, RuleClassifier, _inbox, moderate
-    from gospages.registry import PageRef
-    from gospages.vk import VKLimits
 
     parser = argparse.ArgumentParser(prog="moderation_crash.py client")
     parser.add_argument("--db", required=True)
@@ -92,29 +89,8 @@ def client(argv: list[str]) -> int:
     parser.add_argument("--ok", required=True, help="base URL of the served FakeOK")
     parser.add_argument("--page", action="append", default=[], help="platform:page")
     args = parser.parse_args(argv)
-    env = os.environ
-    settings = Settings.only(
-        vk_user_token=env["GOSPAGES_VK_USER_TOKEN"],
-        vk_service_token=env["GOSPAGES_VK_SERVICE_TOKEN"],
-        ok_application_key=env["GOSPAGES_OK_APPLICATION_KEY"],
-        ok_application_secret_key=env["GOSPAGES_OK_APPLICATION_SECRET_KEY"],
-        ok_access_token=env["GOSPAGES_OK_ACCESS_TOKEN"],
-        ok_requests_per_second=1000,
-    )
-    factory = PageFactory(
-        settings,
-        options={
-            Platform.VK: {
-                "api_url": f"{args.vk}/method",
-                "limits": VKLimits(user=1000, service=1000),
-            },
-            Platform.OK: {"api_url": f"{args.ok}/fb.do"},
-        },
-    )
-    refs = []
-    for item in args.page:
-        platform, page = item.split(":", 1)
-        refs.append((None, PageRef(platform=Platform(platform), page=page)))
+    factory = _forked_client.served_factory(args.vk, args.ok)
+    refs = [(None, ref) for ref in _forked_client.page_refs(args.page)]
     locked: Any = getattr(_inbox, "ModerationLocked", None) or type("Never", (Exception,), {})
 
     async def main() -> Any:
