@@ -313,7 +313,6 @@ def idle_report(stats: dict[str, Any], result: dict[str, Any], rate: float) -> l
     return lines
 
 
-
 # The limiter's period over the server's one-second window (gospages._transport).
 _SLACK = 1.05
 
