@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import inspect
+import itertools
 import json
 import math
 import os
@@ -94,6 +95,21 @@ def serve(pages: int, seed: int, scale: float) -> None:
                 fake.add_comment(
                     group_id, post.id, f"Когда откроют запись? {j}", from_id=10 + j, date=date + 60
                 )
+    # The request timeline: (instant, method, key kind, refused) of every request, stamped
+    # when the fake counts it against the key's window (time.time(): the client's too).
+    timeline: list[tuple[float, str, str | None, bool]] = []
+    handler = fake.handler
+
+    def stamped(request: Any) -> Any:
+        refused = sum(fake.refused.values())
+        response = handler(request)
+        call = fake.calls[-1]
+        timeline.append(
+            (time.time(), call.method, call.token_kind, sum(fake.refused.values()) > refused)
+        )
+        return response
+
+    fake.handler = stamped  # type: ignore[method-assign]
     with fake.serve() as base:
         print(base, flush=True)
         for line in sys.stdin:
@@ -104,10 +120,15 @@ def serve(pages: int, seed: int, scale: float) -> None:
                         name = f"{call.method} ({call.token_kind})"
                         calls[name] = calls.get(name, 0) + 1
                     refused = dict(fake.refused)
+                    stamps = list(timeline)
+                    timeline.clear()
                     fake.calls.clear()
                     fake.refused.clear()
                     fake._windows.clear()
-                print(json.dumps({"calls": calls, "refused": refused}), flush=True)
+                print(
+                    json.dumps({"calls": calls, "refused": refused, "timeline": stamps}),
+                    flush=True,
+                )
             elif line.strip() == "quit":
                 break
 
@@ -241,6 +262,7 @@ def client(args: argparse.Namespace) -> None:
 
     import gospages.requirements  # noqa: F401
 
+    epoch = time.time()
     started, cpu = time.perf_counter(), time.process_time()
     if args.client == "gospages":
         result = asyncio.run(
@@ -250,6 +272,8 @@ def client(args: argparse.Namespace) -> None:
         result = run_vk_api(args.url, args.pages, args.scale, keys[0], args.workload)
     result.update(
         wall=time.perf_counter() - started,
+        started=epoch,
+        ended=time.time(),
         cpu=time.process_time() - cpu,
         rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     )
@@ -257,6 +281,36 @@ def client(args: argparse.Namespace) -> None:
 
 
 # -- the orchestra ----------------------------------------------------------------------
+
+
+def idle_report(stats: dict[str, Any], result: dict[str, Any], rate: float) -> list[str]:
+    """Where each key stood idle: before its first request, in the gaps between requests
+    longer than one and a half of its spacing (the client's pace: 1.05 s / rate), and
+    after its last one, as the server saw them."""
+    pace = _SLACK / rate
+    lines = []
+    by_kind: dict[str, list[tuple[float, str]]] = {}
+    for stamp, method, kind, _ in stats["timeline"]:
+        by_kind.setdefault(kind or "?", []).append((stamp, method))
+    for kind, calls in sorted(by_kind.items()):
+        calls.sort()
+        start = calls[0][0] - result["started"]
+        tail = result["ended"] - calls[-1][0]
+        gaps = [
+            (b[0] - a[0] - pace, a[0] - calls[0][0], a[1], b[1])
+            for a, b in itertools.pairwise(calls)
+            if b[0] - a[0] > 1.5 * pace
+        ]
+        idle = sum(g[0] for g in gaps)
+        lines.append(
+            f"           ключ {kind}: до первого запроса {start:.2f} с, простоев между "
+            f"запросами {idle:.2f} с ({len(gaps)}), после последнего {tail:.2f} с"
+        )
+        for gap, at, before, after in sorted(gaps, reverse=True)[:4]:
+            lines.append(
+                f"             простой {gap * 1000:5.0f} мс на {at:5.2f} с: {before} → {after}"
+            )
+    return lines
 
 
 # The limiter's period over the server's one-second window (gospages._transport).
@@ -293,6 +347,9 @@ def main() -> None:
     parser.add_argument("--clients", default="gospages,vk_api")
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--seed", type=int, default=12)
+    parser.add_argument(
+        "--timeline", action="store_true", help="где ключи простаивали (по часам сервера)"
+    )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--client", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
@@ -372,6 +429,8 @@ def main() -> None:
                 )
                 for method, count in sorted(stats["calls"].items()):
                     print(f"           {method:32s} {count:6d}")
+                if args.timeline and name == "gospages":
+                    print("\n".join(idle_report(stats, result, rate)))
                 if name == "gospages" and args.scale != 1:
                     # At VK's own rate the paced part grows by the scale, the rest (the
                     # client's CPU, the loopback) does not: the limiter's 5 % slack over

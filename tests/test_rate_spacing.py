@@ -217,3 +217,59 @@ def test_a_send_admitted_within_the_jitter_does_not_push_the_schedule() -> None:
     # every delay would add up: 0, 0.115, 0.23, 0.345).
     expected = [0, 0.115, 0.215, 0.315]
     assert all(abs(a - b) < 1e-9 for a, b in zip(sorted(admitted), expected, strict=True))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    rate=st.sampled_from([3, 20, 90, 600]),
+    tasks=st.integers(1, 16),
+    per_task=st.integers(1, 8),
+    seed=st.integers(0, 2**32 - 1),
+    busy=st.floats(0, 4),
+)
+def test_scaled_rates_leave_the_server_a_window_for_latency(
+    rate: int, tasks: int, per_task: int, seed: int, busy: float
+) -> None:
+    # `limiter_for`'s limiter at VK's rate scaled up to 200x (the jitter, 25 ms, is then
+    # several slots): whatever the loop's lateness, a server that counts each request up
+    # to 24 ms after it left (any mix of latencies) never sees more than ``rate`` in a
+    # second. The arithmetic: counted slots are >= period/rate apart and each send leaves
+    # within ``jitter`` of its slot, so a second of the server's holds slots of at most
+    # 1 s + jitter + latency spread < the 1.05 s period.
+    from gospages._transport import limiter_for
+
+    clock = VirtualClock()
+    limiter = limiter_for("vk:user", f"key-{seed}", rate, clock=clock)
+    rng = random.Random(seed)
+    counted: list[float] = []
+
+    async def task() -> None:
+        for _ in range(per_task):
+            await clock.sleep(rng.uniform(0, 0.5 * rate**-0.5))
+            async with limiter.sending() as sent:
+                await clock.sleep(rng.uniform(0, busy * limiter.interval))  # a busy loop
+                sent()
+                counted.append(clock.monotonic() + rng.uniform(0, 0.024))  # at the server
+
+    async def main() -> None:
+        await asyncio.gather(*(task() for _ in range(tasks)))
+
+    asyncio.run(main())
+    assert len(counted) == tasks * per_task
+    assert most_in_a_window(counted, 1.0 - 1e-9) <= rate
+
+
+def test_a_served_fake_counts_requests_when_they_arrive() -> None:
+    # Requests counted at their arrival may be counted a little out of order (threads
+    # take the fake's lock in any order): every second holding one is checked.
+    fake = FakeVK(rates={"service": 2})
+    for arrived, refused in [
+        (0.5, False),
+        (0.0, False),
+        (0.9, True),
+        (1.45, False),
+        (1.55, False),
+        (1.6, True),
+    ]:
+        fake._arrived = arrived
+        assert fake._over_rate("key", 2) is refused, arrived

@@ -77,8 +77,9 @@ async def capture_pages(
     posts are read once; the comments are those of the posts read (``comments=False``:
     none).
 
-    Memory is bounded, not the fleet: batches are started while the pages of the open
-    batches add up to at most ``pages_in_flight`` (a batch larger than that runs alone),
+    Memory is bounded, not the fleet: batches are started while the pages not yet
+    handed over add up to at most ``pages_in_flight`` (a batch larger than half of it
+    starts once they are down to half: at most ``pages_in_flight / 2`` plus one batch),
     and finished snapshots wait for the caller in a short queue, so a caller slower than
     the platform holds back the reads instead of piling snapshots up.
     """
@@ -93,6 +94,7 @@ async def capture_pages(
     waiting: list[OfficialPage] = []
 
     async def read_batch(kind: type[OfficialPage], batch: list[tuple[int, OfficialPage]]) -> None:
+        nonlocal in_flight
         done: set[int] = set()
         try:
             readings = kind.read_many(
@@ -117,6 +119,8 @@ async def capture_pages(
                     removed=removed,
                 )
                 done.add(k)
+                in_flight -= 1  # a page handed over no longer counts against the budget
+                freed.set()
                 await queue.put((index, snapshot))
         except Exception as error:  # a backend's bug fails its pages, not the audit
             log.exception("чтение страниц прервано ошибкой")
@@ -125,8 +129,7 @@ async def capture_pages(
                     org, ref = pages[index]
                     await queue.put((index, _unopened(org, ref, days, now, error)))
         finally:
-            nonlocal in_flight
-            in_flight -= len(batch)
+            in_flight -= len(batch) - len(done)
             freed.set()
             gate.release()
             for _, page in batch:
@@ -141,7 +144,10 @@ async def capture_pages(
             while len(ahead := [t for t in last_of_key.get(key, []) if not t.done()]) >= 2:
                 await asyncio.wait(ahead, return_when=asyncio.FIRST_COMPLETED)
         nonlocal in_flight
-        while in_flight and in_flight + len(batch) > budget:
+        # A batch larger than half the budget starts once the open ones are down to half
+        # of it: the next batch's profiles and walls go out while the last one's final
+        # comments are read, instead of the key standing idle between them.
+        while in_flight and in_flight + min(len(batch), budget // 2) > budget:
             freed.clear()
             await freed.wait()
         await gate.acquire()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import abc
 import asyncio
-import collections
+import bisect
 import contextlib
 import itertools
 import random
@@ -80,7 +80,8 @@ class FakeHTTPPlatform(abc.ABC):
         """What served clients called that the fake does not implement (answered error 3)."""
         self._ids = itertools.count(1000)
         self._faults: dict[str, list[Callable[[], httpx.Response | None]]] = {}
-        self._windows: dict[str, collections.deque[float]] = {}
+        self._windows: dict[str, list[float]] = {}
+        self._arrived: float | None = None
         self._chaos: tuple[float, random.Random, tuple[str, ...]] | None = None
 
     # -- for tests -----------------------------------------------------------------------
@@ -166,6 +167,10 @@ class FakeHTTPPlatform(abc.ABC):
             disable_nagle_algorithm = True  # else 40 ms of delayed ACK per keep-alive answer
 
             def _answer(self) -> None:
+                # The request counts against its key's window when it arrives, as at
+                # the platform's front, not when this thread gets the fake's lock (a
+                # busy fake would bunch the requests that waited for it).
+                arrived = fake._clock()
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
                 request = httpx.Request(
@@ -176,7 +181,11 @@ class FakeHTTPPlatform(abc.ABC):
                 )
                 try:
                     with fake._lock:
-                        response = fake.handler(request)
+                        fake._arrived = arrived
+                        try:
+                            response = fake.handler(request)
+                        finally:
+                            fake._arrived = None
                 except httpx.TimeoutException:
                     self.close_connection = True  # the answer is lost on the way
                     return
@@ -253,13 +262,20 @@ class FakeHTTPPlatform(abc.ABC):
         not refused by VK for its pace either."""
         if not self.rate_limits:
             return False
-        now = self._clock()
-        window = self._windows.setdefault(key, collections.deque())
-        while window and now - window[0] >= 1.0:
-            window.popleft()
-        if len(window) >= per_second:
-            return True
-        window.append(now)
+        now = self._clock() if self._arrived is None else self._arrived
+        window = self._windows.setdefault(key, [])
+        # Served requests are counted at their arrival, which may be a little earlier
+        # than the last one counted: the window is kept sorted and every second that
+        # holds ``now`` is checked, not only the one ending at it.
+        old = bisect.bisect_left(window, now - 2.0)
+        if old:
+            del window[:old]
+        first = bisect.bisect_right(window, now - 1.0)
+        for start in [now, *window[first : bisect.bisect_right(window, now)]]:
+            held = bisect.bisect_left(window, start + 1.0) - bisect.bisect_left(window, start)
+            if held >= per_second:
+                return True
+        bisect.insort(window, now)
         return False
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import time
-from collections.abc import AsyncIterator, Awaitable, Hashable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Hashable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -172,17 +172,18 @@ class _FleetRead:
 
     # -- posts -------------------------------------------------------------------------
 
-    async def posts(self, alive: list[int]) -> None:
+    async def posts(self, alive: list[int], done: Callable[[int], None]) -> None:
+        """Read the walls of ``alive``; ``done(i)`` as soon as page ``i``'s posts are in
+        (or failed), so its comments can go out while other walls are still read."""
         if TokenKind.USER not in self.api.tokens:
             # No execute: each wall page by page, paced by the key's limiter.
-            await _bounded(
-                [
-                    self.pages[i]._read_posts(
-                        self.readings[i], self.since, self.until, self.max_posts
-                    )
-                    for i in alive
-                ]
-            )
+
+            async def one(i: int) -> None:
+                page = self.pages[i]
+                await page._read_posts(self.readings[i], self.since, self.until, self.max_posts)
+                done(i)
+
+            await _bounded([one(i) for i in alive])
             return
         walls = {i: _Wall(self.pages[i]._group_id or 0, self.since, self.until) for i in alive}
         while walls:
@@ -190,11 +191,14 @@ class _FleetRead:
             chunks = [pending[k : k + EXECUTE_MAX] for k in range(0, len(pending), EXECUTE_MAX)]
             # Each answer is taken in as it comes (not all of them after the last one): the
             # loop stays free to send the next requests on time.
-            await asyncio.gather(*(self._walls(chunk, walls) for chunk in chunks))
+            await asyncio.gather(*(self._walls(chunk, walls, done) for chunk in chunks))
             walls = {i: w for i, w in walls.items() if not w.done}
 
     async def _walls(
-        self, chunk: list[tuple[int, dict[str, Any]]], walls: dict[int, _Wall]
+        self,
+        chunk: list[tuple[int, dict[str, Any]]],
+        walls: dict[int, _Wall],
+        done: Callable[[int], None],
     ) -> None:
         slots = await self._execute("wall.get", [p for _, p in chunk])
         for (i, params), answer in zip(chunk, slots, strict=True):
@@ -212,6 +216,8 @@ class _FleetRead:
             except READ_FAILURES as error:
                 reading.error = as_failure(error, Platform.VK, "wall.get")
                 wall.done = True
+            if wall.done:
+                done(i)
 
     async def _execute(self, method: str, calls: list[dict[str, Any]]) -> list[Any]:
         """Each slot's answer, error or ``None``; a failed request is every slot's error."""
@@ -223,27 +229,57 @@ class _FleetRead:
 
     # -- comments ----------------------------------------------------------------------
 
-    async def first_comment_pages(self, wanted: list[int]) -> dict[int, dict[str, Any]]:
-        """Post id -> the first page of its comments (or its error), per page."""
-        firsts: dict[int, dict[str, Any]] = {i: {} for i in wanted}
-        if TokenKind.USER not in self.api.tokens:
-            return firsts
-        calls: list[tuple[int, str, dict[str, Any]]] = []
-        for i in wanted:
-            page = self.pages[i]
-            gid = page._group_id or 0
-            for post in self.readings[i].posts:
-                if page._may_have_comments(post):
-                    calls.append((i, post.id, comments_params(gid, post.id, 0)))
-        chunks = [calls[k : k + EXECUTE_MAX] for k in range(0, len(calls), EXECUTE_MAX)]
-        answers = await asyncio.gather(
-            *(self._execute("wall.getComments", [c for _, _, c in chunk]) for chunk in chunks)
-        )
-        for chunk, slots in zip(chunks, answers, strict=True):
-            for (i, post_id, _), answer in zip(chunk, slots, strict=True):
-                if answer is not None:
-                    firsts[i][post_id] = answer
-        return firsts
+    def comment_calls(self, i: int) -> list[tuple[str, dict[str, Any]]]:
+        """``(post id, wall.getComments params)`` of page ``i``'s posts with comments."""
+        page = self.pages[i]
+        gid = page._group_id or 0
+        return [
+            (post.id, comments_params(gid, post.id, 0))
+            for post in self.readings[i].posts
+            if page._may_have_comments(post)
+        ]
+
+
+class _CommentPool:
+    """The first page of every post's comments through ``execute``, 25 posts of any pages
+    a request, sent as soon as 25 are waiting (the rest by :meth:`flush`, once no more can
+    come): comments go out between the walls still being read, and only the last request
+    of a batch is ever short of 25 calls. ``ready(i, firsts)`` once all of page ``i``'s
+    answers are in (post id -> answer or error)."""
+
+    def __init__(
+        self, fleet: _FleetRead, ready: Callable[[int, dict[str, Any]], None], spawn: _Spawn
+    ) -> None:
+        self.fleet, self.ready, self.spawn = fleet, ready, spawn
+        self.calls: list[tuple[int, str, dict[str, Any]]] = []
+        self.left: dict[int, int] = {}
+        self.firsts: dict[int, dict[str, Any]] = {}
+
+    def add(self, i: int, calls: list[tuple[str, dict[str, Any]]]) -> None:
+        self.left[i] = len(calls)
+        self.firsts[i] = {}
+        self.calls.extend((i, post_id, params) for post_id, params in calls)
+        while len(self.calls) >= EXECUTE_MAX:
+            chunk, self.calls = self.calls[:EXECUTE_MAX], self.calls[EXECUTE_MAX:]
+            self.spawn(self._send(chunk))
+
+    def flush(self) -> None:
+        if self.calls:
+            chunk, self.calls = self.calls, []
+            self.spawn(self._send(chunk))
+
+    async def _send(self, chunk: list[tuple[int, str, dict[str, Any]]]) -> None:
+        slots = await self.fleet._execute("wall.getComments", [c for _, _, c in chunk])
+        for (i, post_id, _), answer in zip(chunk, slots, strict=True):
+            if answer is not None:
+                self.firsts[i][post_id] = answer
+            self.left[i] -= 1
+            if not self.left[i]:
+                del self.left[i]
+                self.ready(i, self.firsts.pop(i))
+
+
+_Spawn = Callable[[Coroutine[Any, Any, None]], None]
 
 
 async def read_many(
@@ -271,65 +307,78 @@ async def read_many(
         no_posts: GospagesError | None = None
     except GospagesError as error:
         no_posts = error
-
-    async def chunk_read(chunk: list[int]) -> list[int]:
-        # Each 500 pages' walls are read as soon as their profiles are in, while the next
-        # chunk's profiles are on their way: the keys never wait for a phase to drain.
-        await fleet._profiles(chunk)
-        alive = [
-            i
-            for i in chunk
-            if readings[i].error is None
-            and not ((profile := readings[i].profile) is not None and profile.deactivated)
-        ]
-        if alive and no_posts is None:
-            await fleet.posts(alive)
-        return alive
-
-    chunks = [
-        list(range(start, min(start + GET_BY_ID_MAX, len(pages))))
-        for start in range(0, len(pages), GET_BY_ID_MAX)
-    ]
-    alive = [i for found in await asyncio.gather(*map(chunk_read, chunks)) for i in found]
-    read = set(alive)
-    for i in range(len(readings)):
-        if i not in read:
-            yield i, release(i)  # not found, unreadable, or deleted (no wall to read)
-    if not alive:
-        return
-    if no_posts is not None:
-        for i in alive:
-            readings[i].error = no_posts
-            yield i, release(i)
-        return
-    wanted: list[int] = []
     can_comment = comments and pages[0].capabilities().can(Operation.COMMENTS)
-    for i in alive:
-        if readings[i].error is None and can_comment:
-            wanted.append(i)
-        else:
-            yield i, release(i)
-    if not wanted:
-        return
-    firsts = await fleet.first_comment_pages(wanted)
+    batched = TokenKind.USER in fleet.api.tokens
 
-    async def rest(i: int) -> int:
-        await pages[i]._read_comments(readings[i], since, firsts[i])
-        return i
+    # Every page goes on as soon as its own requests are answered, not when a phase of
+    # the whole batch is over: its comments are asked while other walls are read, and it
+    # is handed to the caller while the rest are still on their way, so the keys are
+    # never idle while the caller works through what is done (issue 12).
+    out: asyncio.Queue[int | BaseException] = asyncio.Queue()
+    tasks: set[asyncio.Task[None]] = set()
+
+    def spawn(work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(work)
+        tasks.add(task)
+        task.add_done_callback(settled)
+
+    def settled(task: asyncio.Task[None]) -> None:
+        tasks.discard(task)
+        if not task.cancelled() and (error := task.exception()) is not None:
+            out.put_nowait(error)
 
     gate = asyncio.Semaphore(_SINGLES)
 
-    async def gated(i: int) -> int:
+    async def rest(i: int, firsts: dict[str, Any]) -> None:
         async with gate:
-            return await rest(i)
+            await pages[i]._read_comments(readings[i], since, firsts)
+        out.put_nowait(i)
 
-    tasks = [asyncio.ensure_future(gated(i)) for i in wanted]
+    pool = _CommentPool(fleet, lambda i, firsts: spawn(rest(i, firsts)), spawn)
+
+    def posts_in(i: int) -> None:
+        if readings[i].error is not None or not can_comment:
+            out.put_nowait(i)
+            return
+        calls = fleet.comment_calls(i) if batched else []
+        if calls:
+            pool.add(i, calls)
+        else:
+            spawn(rest(i, {}))
+
+    async def chunk_read(chunk: list[int]) -> None:
+        # Each 500 pages' walls are read as soon as their profiles are in, while the next
+        # chunk's profiles are on their way.
+        await fleet._profiles(chunk)
+        alive = []
+        for i in chunk:
+            deactivated = (profile := readings[i].profile) is not None and profile.deactivated
+            if readings[i].error is not None or deactivated:
+                out.put_nowait(i)  # not found, unreadable, or deleted (no wall to read)
+            elif no_posts is not None:
+                readings[i].error = no_posts
+                out.put_nowait(i)
+            else:
+                alive.append(i)
+        if alive:
+            await fleet.posts(alive, posts_in)
+
+    async def drive() -> None:
+        chunks = [
+            list(range(start, min(start + GET_BY_ID_MAX, len(pages))))
+            for start in range(0, len(pages), GET_BY_ID_MAX)
+        ]
+        await asyncio.gather(*map(chunk_read, chunks))
+        pool.flush()  # no more posts: the last comments go out
+
+    spawn(drive())
     try:
-        for finished in asyncio.as_completed(tasks):
-            i = await finished
-            firsts.pop(i, None)
-            yield i, release(i)
+        for _ in range(len(pages)):
+            item = await out.get()
+            if isinstance(item, BaseException):
+                raise item
+            yield item, release(item)
     finally:
-        for task in tasks:
+        for task in list(tasks):
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
