@@ -237,3 +237,25 @@ def test_a_text_too_short_for_a_phone_has_none() -> None:
     assert find_phones("приём 12-05, каб. 7") == []
     assert find_phones("тел. 8 (3822) 12-34-56") == ["+7 382 212-34-56"]
     assert find_phones("+7 913 123-45-67") == ["+7 913 123-45-67"]
+
+
+def test_a_run_collects_cycles_less_often_and_puts_the_threshold_back() -> None:
+    scenario, open_ref = sandbox()
+    before = gc.get_threshold()
+    seen: list[int] = []
+
+    def progress(done: int, total: int, what: str) -> None:
+        seen.append(gc.get_threshold()[0])
+
+    asyncio.run(audit_registry(scenario.registry, open_ref, now=NOW, progress=progress))
+    assert seen and set(seen) == {max(before[0], 20_000)}
+    assert gc.get_threshold() == before
+
+    gc.set_threshold(0, *before[1:])  # collection switched off by the program: left alone
+    try:
+        seen.clear()
+        asyncio.run(audit_registry(scenario.registry, open_ref, now=NOW, progress=progress))
+        assert set(seen) == {0}
+        assert gc.get_threshold()[0] == 0
+    finally:
+        gc.set_threshold(*before)

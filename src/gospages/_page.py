@@ -329,11 +329,16 @@ class OfficialPage(abc.ABC):
         iterator = stream.__aiter__()
         try:
             while True:
+                # (answer_shape written out: a context manager per item costs more than
+                # parsing a comment)
                 try:
-                    with answer_shape(self.platform, what):
-                        item = await iterator.__anext__()
+                    item = await iterator.__anext__()
                 except StopAsyncIteration:
                     return
+                except GospagesError:
+                    raise
+                except SHAPE_ERRORS as error:
+                    raise malformed(self.platform, what, error) from None
                 yield item
         finally:
             closer = getattr(iterator, "aclose", None)

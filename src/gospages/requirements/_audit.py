@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import hashlib
 import json
 from collections.abc import Callable, Iterator, Sequence
@@ -179,6 +180,40 @@ def _own_site(snapshot: PageSnapshot) -> str | None:
     return own.url if own is not None else None
 
 
+YOUNG_OBJECTS = 20_000
+"""The young-generation threshold of Python's cycle collector while a run reads pages
+(the default is 700); see :func:`_relax_collector`."""
+_relaxed_runs = 0
+_saved_threshold: tuple[int, ...] = ()
+
+
+def _relax_collector() -> None:
+    """Let the cycle collector run less often while pages are read (until
+    :func:`_restore_collector`).
+
+    Thousands of pages in flight keep a few hundred thousand objects alive; at the default
+    threshold every 700 allocations start a collection, and the objects that outlive a
+    few of them trigger full collections that walk them all: a fifth of a 10,000-page
+    run's CPU. With a larger young generation most of a page's objects die before they
+    are collected. Nothing else changes (garbage with cycles waits a little longer); the
+    previous threshold is back when the last run in the process ends.
+    """
+    global _relaxed_runs, _saved_threshold
+    if _relaxed_runs == 0:
+        _saved_threshold = gc.get_threshold()
+        if 0 < _saved_threshold[0] < YOUNG_OBJECTS:  # 0: collection is off, leave it
+            gc.set_threshold(YOUNG_OBJECTS, *_saved_threshold[1:])
+    _relaxed_runs += 1
+
+
+def _restore_collector() -> None:
+    global _relaxed_runs
+    _relaxed_runs -= 1
+    # (unless someone set a threshold of their own meanwhile)
+    if _relaxed_runs == 0 and gc.get_threshold()[0] == YOUNG_OBJECTS != _saved_threshold[0]:
+        gc.set_threshold(*_saved_threshold)
+
+
 RESULTS_PER_WRITE = 8
 """Finished pages written to a :class:`PageResultStore` in one transaction."""
 
@@ -262,6 +297,7 @@ async def audit_registry(
     if progress is not None and done:
         progress(done, len(pages), f"уже проверены: {done}")
     pending: list[PageResult] = []
+    _relax_collector()
     try:
         async for position, snapshot in capture_pages(
             [pages[i] for i in todo],
@@ -288,6 +324,7 @@ async def audit_registry(
             if progress is not None:
                 progress(done, len(pages), f"{org.name} · {ref.platform.label}")
     finally:
+        _restore_collector()
         if store is not None and run is not None and pending:
             store.add_results(run, pending)  # what finished before a stop is kept
     finished = CompactPages.of(

@@ -577,8 +577,15 @@ def prohibited_problems(text: str) -> list[str]:
 
 
 def language_problems(text: str) -> list[str]:
+    # A letter is one character: a text of fewer than 30 has too few letters to judge,
+    # and one whose Cyrillic is a fifth of its characters has a fifth of its letters.
+    if len(text) < 30:
+        return []
+    cyrillic = len(_CYRILLIC_RE.findall(text))
+    if cyrillic * 5 >= len(text):
+        return []
     letters = len(_LETTER_RE.findall(text))
-    if letters >= 30 and len(_CYRILLIC_RE.findall(text)) / letters < 0.2:
+    if letters >= 30 and cyrillic / letters < 0.2:
         return ["текст не на русском языке"]
     return []
 

@@ -79,6 +79,10 @@ _OPERATION_METHODS: dict[Operation, tuple[str, ...]] = {
 }
 
 
+_CAPABILITIES: dict[tuple[type, frozenset[TokenKind]], Capabilities] = {}
+"""What each set of key kinds allows (:meth:`VKPage.capabilities`), worked out once."""
+
+
 def _thread_of(item: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """``(the thread object, its reply objects)`` of a comment, empty when absent."""
     thread = item.get("thread")
@@ -189,6 +193,14 @@ class VKPage(OfficialPage):
         return cached
 
     def _work_out_capabilities(self) -> Capabilities:
+        # The same for every page with the same kinds of keys: worked out once for them.
+        key = (type(self._api), frozenset(self._api.tokens))
+        known = _CAPABILITIES.get(key)
+        if known is None:
+            known = _CAPABILITIES[key] = self._capabilities_of_keys()
+        return known
+
+    def _capabilities_of_keys(self) -> Capabilities:
         allowed: set[Operation] = set()
         missing: dict[Operation, str] = {}
         for operation, methods in _OPERATION_METHODS.items():

@@ -116,23 +116,28 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _counter(item: Mapping[str, Any], key: str) -> int | None:
+    """``item[key]["count"]`` when it is a whole number (``{"count": ...}`` objects of a
+    post: views, likes, reposts, comments); ``None`` when VK gave none."""
+    value = item.get(key)
+    if not isinstance(value, (dict, Mapping)):
+        return None
+    number = value.get("count", 0)
+    return number if type(number) is int else None
+
+
+_VK = Platform.VK  # (an enum member looked up once: Platform.VK costs a descriptor call)
+
+
 def _post_from(item: Mapping[str, Any], gid: int) -> PostSummary | None:
     """A post from a ``wall.get`` item; ``None`` for an item that is no post: one
     without an id, or the placeholder of a deleted post (``is_deleted``)."""
     # (isinstance(x, dict) first: JSON gives dicts, and checking a Mapping is slow)
     if not isinstance(item, (dict, Mapping)) or not _has_id(item) or item.get("is_deleted"):
         return None
-
-    def count(key: str) -> int | None:
-        value = item.get(key)
-        if not isinstance(value, (dict, Mapping)):
-            return None
-        number = value.get("count", 0)
-        return number if type(number) is int else None
-
     post_id = str(item["id"])
     text = _text(item.get("text"))
-    attachments = _attachment_kinds(item)
+    attachments = _attachment_kinds(item) if "attachments" in item else []
     # A repost carries the original in copy_history: its text and attachments are the
     # content people see.
     history = item.get("copy_history")
@@ -145,16 +150,16 @@ def _post_from(item: Mapping[str, Any], gid: int) -> PostSummary | None:
                 text = f"{text}\n\n{quoted}" if text.strip() else quoted
             attachments.extend(_attachment_kinds(original))
     return PostSummary(
-        platform=Platform.VK,
+        platform=_VK,
         page=str(gid),
         id=post_id,
         date=_ts(item.get("date")) or _UNDATED,
         text=text,
-        url=_post_url(gid, post_id),
-        views=count("views"),
-        likes=count("likes"),
-        reposts=count("reposts"),
-        comments_count=count("comments"),
+        url=f"https://vk.com/wall-{gid}_{post_id}",
+        views=_counter(item, "views"),
+        likes=_counter(item, "likes"),
+        reposts=_counter(item, "reposts"),
+        comments_count=_counter(item, "comments"),
         is_pinned=bool(item.get("is_pinned")),
         attachments=attachments,
     )
@@ -170,7 +175,7 @@ def _comment_from(
         parent = thread_id
     from_id = item.get("from_id")
     return Comment(
-        platform=Platform.VK,
+        platform=_VK,
         page=str(gid),
         id=str(item["id"]),
         post_id=str(item.get("post_id") or post_id),

@@ -70,31 +70,32 @@ class _Wall:
             items, _ = _items(page)
             total = _count(page, "count")
         out: list[PostSummary] = []
-        since, until = self.since, self.until
-        for item in items:
-            # Parsed one by one: the posts past the window's start are never built.
-            with answer_shape(Platform.VK, "wall.get"):
-                post = _post_from(item, self.gid)
-            if post is None or post.id in self._seen:  # offsets shift when a post appears
-                continue
-            self._seen.add(post.id)
-            if not in_window(post.date, since, until):
-                if (
-                    since is not None
-                    and post.date < since
-                    and not post.is_pinned
-                    and not _is_undated(post)
-                ):
-                    self._finish(out)
-                    return out
-                continue
-            if post.is_pinned:
-                self._pinned = post
-                continue
-            if self._pinned is not None and self._pinned.date >= post.date:
-                out.append(self._pinned)
-                self._pinned = None
-            out.append(post)
+        since, until, gid, seen = self.since, self.until, self.gid, self._seen
+        # (one block for the loop: nothing but _post_from in it raises)
+        with answer_shape(Platform.VK, "wall.get"):
+            for item in items:
+                # Parsed one by one: the posts past the window's start are never built.
+                post = _post_from(item, gid)
+                if post is None or post.id in seen:  # offsets shift when a post appears
+                    continue
+                seen.add(post.id)
+                if not in_window(post.date, since, until):
+                    if (
+                        since is not None
+                        and post.date < since
+                        and not post.is_pinned
+                        and not _is_undated(post)
+                    ):
+                        self._finish(out)
+                        return out
+                    continue
+                if post.is_pinned:
+                    self._pinned = post
+                    continue
+                if self._pinned is not None and self._pinned.date >= post.date:
+                    out.append(self._pinned)
+                    self._pinned = None
+                out.append(post)
         self.offset += len(items)
         if not items or self.offset >= total:
             self._finish(out)
