@@ -162,6 +162,7 @@ async def capture_pages(
 
     async def produce() -> None:
         buckets: dict[tuple[type[OfficialPage], Hashable], list[tuple[int, OfficialPage]]] = {}
+        launched: set[tuple[type[OfficialPage], Hashable]] = set()
         for index, (org, ref) in enumerate(pages):
             if index % 100 == 99:
                 await asyncio.sleep(0)  # opening thousands of pages must not stall the reads
@@ -178,8 +179,14 @@ async def capture_pages(
                 continue
             bucket = buckets.setdefault((kind, key), [])
             bucket.append((index, page))
-            if len(bucket) >= max(1, kind.batch_size):
+            size = max(1, kind.batch_size)
+            if (kind, key) not in launched:
+                # A key's first batch is a small one, so that its first requests go out
+                # while the rest of the fleet is still being opened.
+                size = min(size, max(1, kind.first_batch_size or size))
+            if len(bucket) >= size:
                 del buckets[(kind, key)]
+                launched.add((kind, key))
                 await launch(kind, (kind, key), bucket)
         for (kind, key), bucket in buckets.items():
             await launch(kind, (kind, key), bucket)

@@ -274,6 +274,7 @@ class VKPage(OfficialPage):
     # -- reading many communities --------------------------------------------------------
 
     batch_size = _fleet.BATCH
+    first_batch_size = _fleet.GET_BY_ID_MAX
 
     @classmethod
     def batch_key(cls, page: OfficialPage) -> Hashable | None:
