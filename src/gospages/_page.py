@@ -439,8 +439,9 @@ class OfficialPage(abc.ABC):
 
     batch_size = 1
     """How many pages of one :meth:`batch_key` :meth:`read_many` takes at once."""
-    first_batch_size: int | None = None
-    """... in the first batch of a key, if smaller (so that reading starts at once)."""
+    first_batch_size = 0
+    """... in the first batch of a key, if smaller (so that reading starts at once; 0: the
+    same as :attr:`batch_size`)."""
 
     @classmethod
     def batch_key(cls, page: OfficialPage) -> Hashable | None:
