@@ -9,6 +9,7 @@ import os
 import random
 import subprocess
 import sys
+import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -298,3 +299,31 @@ def test_cli_journal_reconcile_on_the_sandbox(
 def test_cli_journal_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["journal", "show", "--journal", str(tmp_path / "none.sqlite")]) == 2
     assert "не найден" in capsys.readouterr().err
+
+
+def test_processes_opening_a_new_journal_at_once_all_get_it(tmp_path: Path) -> None:
+    """Switching a new file to WAL takes a lock SQLite does not wait for by itself: two
+    publishers starting together made one fail with «database is locked» (seen in CI)."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    start = time.time() + 3  # all of them open each new file at the same instant
+    files = [str(tmp_path / f"j{i}.sqlite") for i in range(6)]
+    with context.Pool(8) as pool:
+        modes = pool.starmap(_open_and_report, [(files, start)] * 8)
+    assert modes == [["wal"] * len(files)] * 8
+
+
+def _open_and_report(paths: list[str], start: float) -> list[str]:
+    from gospages import _sqlite
+
+    modes = []
+    for i, path in enumerate(paths):
+        time.sleep(max(0.0, start + 0.3 * i - time.time()))
+        db = _sqlite.connect(path, synchronous="FULL")
+        try:
+            db.execute("CREATE TABLE IF NOT EXISTS t (x)")
+            modes.append(str(db.execute("PRAGMA journal_mode").fetchone()[0]))
+        finally:
+            db.close()
+    return modes

@@ -30,6 +30,7 @@ from typing import Any, Protocol, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .. import _sqlite
 from .._errors import GospagesError, NetworkError, NotFound, OutcomeUnknown, ServerError
 from .._escape import csv_cell, shown_text
 from .._models import Comment, Operation, Platform
@@ -211,11 +212,10 @@ class ModerationStore:
     def __init__(self, path: str | Path, *, lease_seconds: float = 60.0) -> None:
         self.path = Path(path)
         self.lease_seconds = lease_seconds
-        with closing(sqlite3.connect(self.path)) as db, db:
-            # WAL: a commit is one append, readers do not block the writer, and what was
-            # committed survives the process being killed (synchronous=NORMAL in `_db`
-            # gives up only the last commits on a power cut: a logged action re-checked).
-            db.execute("PRAGMA journal_mode=WAL")
+        # WAL (gospages._sqlite): a commit is one append, readers do not block the writer,
+        # and what was committed survives the process being killed (synchronous=NORMAL
+        # gives up only the last commits on a power cut: a logged action re-checked).
+        with closing(self._db()) as db, db:
             db.executescript(
                 """
                 CREATE TABLE IF NOT EXISTS processed (
@@ -245,9 +245,7 @@ class ModerationStore:
             )
 
     def _db(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=30)
-        db.execute("PRAGMA synchronous=NORMAL")
-        return db
+        return _sqlite.connect(self.path)
 
     def processed(self, page: str) -> set[str]:
         with closing(self._db()) as db:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
+from .. import _sqlite
 from ._journal_sql import SQLJournal
 
 __all__ = ["SQLiteJournal"]
@@ -35,14 +35,12 @@ class SQLiteJournal(SQLJournal):
         if lease_seconds is not None:
             self.lease_seconds = lease_seconds
         self.path = Path(path)
-        self._db = sqlite3.connect(
-            self.path, timeout=30, isolation_level=None, check_same_thread=False
-        )
-        self._db.execute("PRAGMA journal_mode=WAL")
         # FULL, not NORMAL: an intent must survive a power cut too, or a post sent just
         # before it would look unsent afterwards (publishing is paced by the platforms'
         # limits; an fsync per state change costs nothing there).
-        self._db.execute("PRAGMA synchronous=FULL")
+        self._db = _sqlite.connect(
+            self.path, synchronous="FULL", isolation_level=None, check_same_thread=False
+        )
         self._db.executescript(_SCHEMA)
 
     def __repr__(self) -> str:

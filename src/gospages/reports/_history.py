@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from .. import _sqlite
 from ..requirements import AuditReport, PageResult
 from ._summary import summarize
 
@@ -55,13 +56,10 @@ class AuditHistory:
                 db.execute(f"PRAGMA user_version = {_SCHEMA}")
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path)
         # WAL: a write of a few pages' results is one append, not a rewrite of the file,
         # and readers do not block it; NORMAL syncs at checkpoints (a power cut may lose
         # the last pages, which a resumed run reads again; the file stays consistent).
-        db.execute("PRAGMA journal_mode = WAL")
-        db.execute("PRAGMA synchronous = NORMAL")
-        return db
+        return _sqlite.connect(self.path)
 
     def save(self, report: AuditReport) -> None:
         """Store the summary of a run made without per-page results (or by hand)."""
