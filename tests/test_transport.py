@@ -2,7 +2,10 @@ from __future__ import annotations
 
 import asyncio
 
+import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gospages import RealClock, VirtualClock
 from gospages._transport import RateLimiter, limiter_for
@@ -90,3 +93,26 @@ def test_pages_on_one_token_share_one_limiter() -> None:
 def test_limiter_rejects_nonsense() -> None:
     with pytest.raises(ValueError):
         RateLimiter(0)
+
+
+_FORM_VALUES = st.one_of(
+    st.text(max_size=40),
+    st.booleans(),
+    st.none(),
+    st.integers(),
+    st.lists(st.text(max_size=8), max_size=3),
+)
+
+
+@given(st.dictionaries(st.text(min_size=1, max_size=6), _FORM_VALUES, max_size=4))
+def test_a_form_body_says_what_httpx_would(data: dict[str, object]) -> None:
+    # The transport encodes forms itself (quoting kilobytes of execute code a character at
+    # a time was a fifth of a fleet audit's CPU): the server must read the same form.
+    from urllib.parse import parse_qsl
+
+    from gospages._transport import form_body
+
+    theirs = httpx.Request("POST", "http://x", data=data).read().decode()
+    assert parse_qsl(form_body(data).decode(), keep_blank_values=True) == parse_qsl(
+        theirs, keep_blank_values=True
+    )
