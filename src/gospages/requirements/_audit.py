@@ -6,6 +6,7 @@ import asyncio
 import gc
 import hashlib
 import json
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -185,6 +186,7 @@ YOUNG_OBJECTS = 20_000
 (the default is 700); see :func:`_relax_collector`."""
 _relaxed_runs = 0
 _saved_threshold: tuple[int, ...] = ()
+_collector_lock = threading.Lock()  # runs may go on in several threads (several loops)
 
 
 def _relax_collector() -> None:
@@ -199,19 +201,21 @@ def _relax_collector() -> None:
     previous threshold is back when the last run in the process ends.
     """
     global _relaxed_runs, _saved_threshold
-    if _relaxed_runs == 0:
-        _saved_threshold = gc.get_threshold()
-        if 0 < _saved_threshold[0] < YOUNG_OBJECTS:  # 0: collection is off, leave it
-            gc.set_threshold(YOUNG_OBJECTS, *_saved_threshold[1:])
-    _relaxed_runs += 1
+    with _collector_lock:
+        if _relaxed_runs == 0:
+            _saved_threshold = gc.get_threshold()
+            if 0 < _saved_threshold[0] < YOUNG_OBJECTS:  # 0: collection is off, leave it
+                gc.set_threshold(YOUNG_OBJECTS, *_saved_threshold[1:])
+        _relaxed_runs += 1
 
 
 def _restore_collector() -> None:
     global _relaxed_runs
-    _relaxed_runs -= 1
-    # (unless someone set a threshold of their own meanwhile)
-    if _relaxed_runs == 0 and gc.get_threshold()[0] == YOUNG_OBJECTS != _saved_threshold[0]:
-        gc.set_threshold(*_saved_threshold)
+    with _collector_lock:
+        _relaxed_runs -= 1
+        # (unless someone set a threshold of their own meanwhile)
+        if _relaxed_runs == 0 and gc.get_threshold()[0] == YOUNG_OBJECTS != _saved_threshold[0]:
+            gc.set_threshold(*_saved_threshold)
 
 
 RESULTS_PER_WRITE = 8
