@@ -18,7 +18,6 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Iterable
 from typing import Any
 
 from pydantic import SecretStr
@@ -60,11 +59,6 @@ def register_secret(secret: SecretStr | str | None) -> None:
         _secrets.add(value)
         ordered = sorted(_secrets, key=len, reverse=True)
         _pattern = re.compile("|".join(re.escape(s) for s in ordered))
-
-
-def register_secrets(secrets: Iterable[SecretStr | str | None]) -> None:
-    for secret in secrets:
-        register_secret(secret)
 
 
 def redact_registered(text: str) -> str:

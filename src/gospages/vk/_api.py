@@ -198,6 +198,7 @@ class VKApi:
         max_captcha_attempts: int = 2,
     ) -> None:
         self.tokens = dict(tokens)
+        self._kinds: dict[str, tuple[TokenKind, ...]] = {}
         self.transport = transport
         self.api_url = api_url.rstrip("/")
         self.version = version
@@ -216,11 +217,10 @@ class VKApi:
 
     def kinds_for(self, method: str) -> tuple[TokenKind, ...]:
         """The configured token kinds that may call ``method``, best first."""
-        cache: dict[str, tuple[TokenKind, ...]] = self.__dict__.setdefault("_kinds", {})
-        kinds = cache.get(method)
+        kinds = self._kinds.get(method)
         if kinds is None:  # asked for every call of a fleet: worked out once per method
             accepted = METHOD_TOKENS.get(method, (_U, _C, _S))
-            kinds = cache[method] = tuple(k for k in accepted if k in self.tokens)
+            kinds = self._kinds[method] = tuple(k for k in accepted if k in self.tokens)
         return kinds
 
     def require(self, method: str) -> TokenKind:

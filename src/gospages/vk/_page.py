@@ -186,14 +186,8 @@ class VKPage(OfficialPage):
     # -- capabilities --------------------------------------------------------------------
 
     def capabilities(self) -> Capabilities:
-        # What the keys allow does not change while the page is open (a fleet asks per page).
-        cached: Capabilities | None = self.__dict__.get("_capabilities")
-        if cached is None:
-            cached = self.__dict__["_capabilities"] = self._work_out_capabilities()
-        return cached
-
-    def _work_out_capabilities(self) -> Capabilities:
-        # The same for every page with the same kinds of keys: worked out once for them.
+        # The same for every page with the same kinds of keys, and a fleet asks per page:
+        # worked out once per set of kinds.
         key = (type(self._api), frozenset(self._api.tokens))
         known = _CAPABILITIES.get(key)
         if known is None:
