@@ -352,3 +352,20 @@ def test_batched_answers_match_the_official_schema() -> None:
                 validate(inner, {"response": result})
         failed = [r for r in body["response"] if r is False]
         assert len(failed) == len(body.get("execute_errors", []))
+
+
+def test_execute_many_keeps_its_answers_and_gives_none_for_a_refused_slot() -> None:
+    # VKApi.execute_many (public before execute_calls) still answers as it did.
+    _, fake = region(2)
+    fake.groups[1001].fields["is_closed"] = 1  # a closed community: error 15 to outsiders
+
+    async def main() -> list[Any]:
+        async with VKPage("adm0", user_token="user-key", http_client=fake.client()) as page:
+            return await page.api.execute_many(
+                "wall.get", [{"owner_id": -1000, "count": 5}, {"owner_id": -1001, "count": 5}]
+            )
+
+    first, second = asyncio.run(main())
+    assert [p["text"] for p in first["items"]] == ["Новость", "Старая новость"]
+    assert second is None
+    assert len(fake.calls_of("execute")) == 1
