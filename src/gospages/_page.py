@@ -39,7 +39,15 @@ from ._models import (
 )
 from ._platforms import PostLimits, describe
 
-__all__ = ["OfficialPage", "PageReading", "SkippedPost", "Written", "aware", "in_window"]
+__all__ = [
+    "OfficialPage",
+    "PageReading",
+    "SkippedPost",
+    "Written",
+    "aware",
+    "in_window",
+    "post_operations",
+]
 
 log = logging.getLogger("gospages.page")
 
@@ -57,6 +65,19 @@ def aware(value: datetime | None, name: str) -> datetime | None:
         return _require_aware(value, name)
     except ValueError as exc:
         raise ValidationError(str(exc)) from None
+
+
+def post_operations(post: Post) -> list[Operation]:
+    """What publishing ``post`` asks of a page's keys: publishing, and scheduling, photos
+    and polls when the post has them (:meth:`OfficialPage.capabilities` tells which)."""
+    needed = [Operation.PUBLISH]
+    if post.publish_at is not None:
+        needed.append(Operation.SCHEDULE)
+    if post.photos:
+        needed.append(Operation.PUBLISH_PHOTOS)
+    if post.polls:
+        needed.append(Operation.PUBLISH_POLLS)
+    return needed
 
 
 def in_window(date: datetime | None, since: datetime | None, until: datetime | None = None) -> bool:

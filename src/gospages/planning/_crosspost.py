@@ -30,8 +30,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .._clock import Clock, RealClock
 from .._errors import GospagesError
-from .._models import Operation, Platform, Post, PublishedPost, PublishStatus
-from .._page import OfficialPage
+from .._models import Platform, Post, PublishedPost, PublishStatus
+from .._page import OfficialPage, post_operations
 from .._platforms import describe
 from ..registry import Organization, PageRef, Registry
 from ._journal import EntryState, Journal, JournalEntry
@@ -57,7 +57,7 @@ for the target (:func:`target_key`): a journal records the intention under it.""
 
 Variant = Callable[[Organization, PageRef, Post], "Post | None"]
 Variants = Mapping[Platform, Post] | Variant
-"""Per-platform posts (``{Platform.TELEGRAM: shorter}``) or a callable
+"""Per-platform posts (a mapping ``{platform: shorter post}``) or a callable
 ``(organisation, page, post) -> post`` (``None``: the post as it is)."""
 
 Progress = Callable[[int, int, str], None]
@@ -169,16 +169,9 @@ def _variant(variants: Variants | None, org: Organization, ref: PageRef, post: P
 def _capability_problems(page: OfficialPage, post: Post) -> list[str]:
     """What the page's keys do not allow for ``post`` (known without a request)."""
     caps = page.capabilities()
-    needed = [Operation.PUBLISH]
-    if post.publish_at is not None:
-        needed.append(Operation.SCHEDULE)
-    if post.photos:
-        needed.append(Operation.PUBLISH_PHOTOS)
-    if post.polls:
-        needed.append(Operation.PUBLISH_POLLS)
     return [
         caps.missing.get(op) or f"ключи не позволяют: {op.value}"
-        for op in needed
+        for op in post_operations(post)
         if not caps.can(op)
     ]
 
